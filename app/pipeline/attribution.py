@@ -1,0 +1,270 @@
+"""Who said each quotation: cue verbs and their subjects from spaCy's dependency parse.
+
+For a quote, the cue is found first through the parse (the verb that governs the quoted clause or phrase:
+"…," Mr. Gabuev said / said Evan Feigenbaum / thanked China for its "balanced position"), then in the text
+around the quote within its sentence, then through "according to X" and a dash byline ("…" ― Name). The
+source is the subject of the cue (inherited through conjoined and participial verbs), or the object of
+"according to". Pronouns and role nouns ("he", "the professor", "the Russian leader") resolve to the most
+salient earlier actor. A quote with no cue that opens its paragraph continues the previous quote's speaker.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from spacy.tokens import Doc, Span, Token
+
+from app.pipeline.entities import Cluster
+
+SPEECH_VERBS = frozenset("""
+say tell add ask answer reply respond write state claim explain note argue insist warn describe call praise thank
+accuse acknowledge admit reveal declare pledge promise believe think suggest announce report confirm deny comment
+remark observe conclude emphasize emphasise stress predict complain tweet post recall quip joke urge vow decry
+denounce condemn commend criticize criticise reiterate assert maintain contend agree testify mention hint concede
+caution charge allege boast brag shout chant exclaim wonder whisper muse label dub term characterize characterise
+express voice welcome hail slam blast lament estimate tout
+question challenge demand propose recommend counter retort rebut speculate surmise
+disclose divulge proclaim affirm underscore underline highlight signal indicate
+brand scoff sigh laugh cry yell scream plead beg implore caution advise assure reassure inform remind
+lecture preach suggest concur dispute reject dismiss decline refuse blame credit applaud congratulate criticize
+""".split())
+# Verbs that cue a quote only with an object phrase ("called it "X"", "described it as "X"")
+PRONOUNS_PERSON = {"he", "she", "him", "her", "his", "hers", "i", "me", "we", "us"}
+PRONOUNS_GROUP = {"it", "its", "they", "them", "their"}
+ROLE_NOUNS = frozenset("""
+president leader minister premier chancellor spokesman spokeswoman spokesperson official professor analyst expert
+secretary senator governor mayor ambassador diplomat candidate nominee chairman chairwoman director chief head
+general commander adviser advisor aide lawyer attorney economist researcher fellow scholar author founder
+executive ceo king queen prince host anchor reporter statement government ministry agency spokesmen officials
+""".split())
+DASH_BYLINE = re.compile(r"^\s*[―—–-]\s*")
+WHERE = re.compile(
+    r"\b(?:at|during|in|on|after|before)\s+(?:a|an|the|his|her|their|its|this|that|[A-Z]\w+’s|\w+'s)?\s*"
+    r"(?:[\w-]+\s+){0,3}?(?:news conference|press conference|conference|briefing|interview|statement|speech|rally|"
+    r"summit|meeting|hearing|remarks|debate|event|forum|tweet|post|video|broadcast|address|session|talks|"
+    r"sidelines|television|radio|podcast|commentary|op-ed|appearance|town hall|call)\b[^,.;:“”\"]{0,60}",
+    re.IGNORECASE,
+)
+TOLD_MEDIA = re.compile(r"\btold\s+((?:the\s+)?[A-Z][\w.]*(?:\s+[A-Z][\w.]*){0,3})")
+
+
+@dataclass(slots=True)
+class Attribution:
+    cue: Token | None = None
+    cue_text: str | None = None
+    source: Span | None = None        # the mention that attributes the quote
+    cluster: Cluster | None = None    # the actor it resolves to
+    where: str | None = None
+
+
+class Attributor:
+    """Attribution over one parsed article. Build once per Doc, then call `attribute` for each quote in order."""
+
+    def __init__(self, doc: Doc, token_index: dict[int, Cluster], quote_token_mask: list[bool]):
+        self.doc = doc
+        self.token_index = token_index
+        self.in_quote = quote_token_mask
+        self.salient = self._salient_subjects()
+
+    # ----- helpers over the parse -----
+
+    def _salient_subjects(self) -> list[tuple[int, Cluster]]:
+        """(token position, actor) for every named actor that is the subject of a main or speech verb."""
+        out = []
+        for tok in self.doc:
+            cl = self.token_index.get(tok.i)
+            if cl is None:
+                continue
+            subj = tok.head if tok.dep_ in {"compound", "flat"} else tok
+            if subj.dep_ not in {"nsubj", "nsubjpass"}:
+                continue
+            verb = subj.head
+            if verb.dep_ == "ROOT" or verb.lemma_.lower() in SPEECH_VERBS:
+                out.append((tok.i, cl))
+        return out
+
+    def is_cue(self, tok: Token) -> bool:
+        return tok.pos_ in {"VERB", "AUX"} and tok.lemma_.lower() in SPEECH_VERBS and not self.in_quote[tok.i]
+
+    def subject_of(self, verb: Token) -> Token | None:
+        """Subject of a verb, inherited through conj/xcomp/advcl/participles ("and said", "adding")."""
+        seen = 0
+        while verb is not None and seen < 4:
+            for child in verb.children:
+                if child.dep_ in {"nsubj", "nsubjpass", "csubj"} and not self.in_quote[child.i]:
+                    if child.dep_ == "nsubjpass":
+                        agent = next((c for c in verb.children if c.dep_ == "agent"), None)
+                        pobj = next((c for c in agent.children if c.dep_ == "pobj"), None) if agent is not None else None
+                        if pobj is not None:
+                            return pobj
+                        if child.lower_ == "it":
+                            return None  # "it is said": no source
+                    if child.lower_ in {"who", "which", "that"} and verb.dep_ == "relcl":
+                        return verb.head  # "Mr Xi, who described ..."
+                    return child
+            if verb.dep_ in {"conj", "xcomp", "advcl", "ccomp", "relcl", "acl"} and verb.head is not verb:
+                if verb.dep_ == "relcl":
+                    return verb.head  # "Sussex, who said ..."
+                verb = verb.head
+                seen += 1
+                continue
+            break
+        return None
+
+    def mention_span(self, tok: Token) -> Span:
+        """The whole mention a source token belongs to: the entity, or the noun phrase without clauses."""
+        cl = self.token_index.get(tok.i)
+        if cl is not None:
+            for m in cl.mentions:
+                if m.start <= tok.idx < m.end:
+                    span = self.doc.char_span(m.start, m.end, alignment_mode="expand")
+                    if span is not None:
+                        return span
+        left = [c for c in tok.lefts if c.dep_ in {"det", "amod", "compound", "poss", "nmod", "nummod"}]
+        start = min([tok.i] + [c.left_edge.i for c in left])
+        end = tok.i + 1
+        for c in tok.rights:
+            if c.dep_ == "compound" or (c.dep_ == "prep" and c.lower_ in {"of", "from", "at"} and c.i == end):
+                end = c.right_edge.i + 1
+        return self.doc[start:end]
+
+    def resolve(self, tok: Token) -> Cluster | None:
+        """The actor a source token refers to: its own entity, or for pronouns and role nouns the salient one."""
+        span = self.mention_span(tok)
+        for t in span:
+            cl = self.token_index.get(t.i)
+            if cl is not None:
+                return cl
+        low = tok.lower_
+        if low in PRONOUNS_PERSON:
+            return self.antecedent(tok.i, {"person"})
+        if low in PRONOUNS_GROUP:
+            kinds = {"organization", "location"} if low in {"it", "its"} else {"organization", "location", "person"}
+            return self.antecedent(tok.i, kinds)
+        if tok.pos_ == "NOUN" and tok.lemma_.lower() in ROLE_NOUNS and any(c.lower_ == "the" for c in tok.children):
+            return self.role_antecedent(tok)
+        return None
+
+    def antecedent(self, before: int, kinds: set[str]) -> Cluster | None:
+        """Most recent salient actor (subject of a clause) of the right kind, else the most recent mention."""
+        window_start = max(0, before - 400)
+        for i, cl in reversed(self.salient):
+            if window_start <= i < before and cl.kind in kinds:
+                return cl
+        for i in range(before - 1, window_start - 1, -1):
+            cl = self.token_index.get(i)
+            if cl is not None and cl.kind in kinds:
+                return cl
+        return None
+
+    def role_antecedent(self, tok: Token) -> Cluster | None:
+        """"the professor" -> the latest person whose stated role has that noun; else the salient person."""
+        noun = tok.lemma_.lower()
+        mods = {c.lower_ for c in tok.children if c.dep_ in {"amod", "compound"}}
+        best = None
+        for i in range(tok.i - 1, max(-1, tok.i - 800), -1):
+            cl = self.token_index.get(i)
+            if cl is None or cl.kind != "person" or not cl.role:
+                continue
+            role = cl.role.lower()
+            if noun in role and all(m in role for m in mods):
+                best = cl
+                break
+        if noun in {"statement", "government", "ministry", "agency"}:
+            return None
+        return best or self.antecedent(tok.i, {"person"})
+
+    # ----- the attribution itself -----
+
+    def governing_cues(self, qstart: int, qend: int) -> list[Token]:
+        """Speech verbs outside the quote on the way up the parse from the quoted tokens, nearest first."""
+        found: list[Token] = []
+        for i in range(qstart, qend):
+            tok = self.doc[i]
+            if not self.in_quote[tok.head.i] or tok.head is tok:
+                head, steps = tok.head, 0
+                while steps < 8 and head is not tok:
+                    if self.is_cue(head) and head not in found:
+                        found.append(head)
+                    tok, head, steps = head, head.head, steps + 1
+        return found
+
+    def nearest_cue(self, sent_tokens: list[Token], qstart: int, qend: int) -> Token | None:
+        cues = [t for t in sent_tokens if self.is_cue(t)]
+        if not cues:
+            return None
+        return min(cues, key=lambda t: (qstart - t.i) if t.i < qstart else (t.i - qend) * 0.9)
+
+    def according_to(self, tokens: list[Token]) -> tuple[Token, Token] | None:
+        for t in tokens:
+            if t.lower_ in {"according", "per"} and not self.in_quote[t.i]:
+                to = t if t.lower_ == "per" else next((c for c in t.children if c.lower_ == "to"), None)
+                if to is None and t.i + 1 < len(self.doc) and self.doc[t.i + 1].lower_ == "to":
+                    to = self.doc[t.i + 1]
+                if to is None:
+                    continue
+                pobj = next((c for c in to.children if c.dep_ == "pobj"), None)
+                if pobj is not None:
+                    return t, pobj
+        return None
+
+    def dash_byline(self, close_char: int) -> Token | None:
+        """A source printed after the quote: “…” ― Sonya Herridge."""
+        text = self.doc.text
+        m = DASH_BYLINE.match(text, close_char + 1)
+        if not m or m.end() == close_char + 1:
+            return None
+        span = self.doc.char_span(m.end(), min(len(text), m.end() + 1), alignment_mode="expand")
+        if span is None:
+            return None
+        tok = span[0]
+        return tok if tok.pos_ == "PROPN" or tok.i in self.token_index else None
+
+    def attribute(self, qstart: int, qend: int, sent: Span, close_char: int | None) -> Attribution:
+        """Attribution of the quote over tokens [qstart, qend) that sits in sentence `sent`."""
+        frame = [t for t in sent if not self.in_quote[t.i]]
+        cue = source = None
+        for candidate in self.governing_cues(qstart, qend):
+            source = self.subject_of(candidate)
+            if source is not None:
+                cue = candidate
+                break
+        if source is None:
+            cue = self.nearest_cue(frame, qstart, qend)
+            if cue is not None:
+                source = self.subject_of(cue)
+        if source is None:
+            acc = self.according_to(frame)
+            if acc is not None:
+                cue, source = acc
+        if source is None and close_char is not None:
+            source = self.dash_byline(close_char)
+            if source is not None:
+                cue = None
+        if source is None:
+            return Attribution(cue=cue, cue_text=self._cue_text(cue))
+        mention = self.mention_span(source)
+        return Attribution(cue=cue, cue_text=self._cue_text(cue), source=mention, cluster=self.resolve(source),
+                           where=self.where(sent, cue))
+
+    def _cue_text(self, cue: Token | None) -> str | None:
+        if cue is None:
+            return None
+        if cue.lower_ == "according":
+            return "according to"
+        return cue.text
+
+    def where(self, sent: Span, cue: Token | None) -> str | None:
+        """Place or occasion stated next to the cue ("at a news conference", "told the BBC"); never guessed."""
+        if cue is None:
+            return None
+        frame = "".join(t.text_with_ws if not self.in_quote[t.i] else " " for t in sent)
+        m = WHERE.search(frame)
+        if m:
+            return m.group(0).strip()
+        if cue.lemma_.lower() == "tell":
+            m = TOLD_MEDIA.search(frame)
+            if m and any(self.token_index.get(t.i) is not None and self.token_index[t.i].kind == "organization"
+                         for t in cue.children if t.dep_ in {"dobj", "dative"}):
+                return m.group(0).strip()
+        return None

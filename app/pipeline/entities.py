@@ -1,0 +1,210 @@
+"""People, organisations and places named in one article, grouped into one record per actor.
+
+Mentions come from spaCy's NER plus a rule for honorifics ("Mr. Shi" even when NER misses it). Within an
+article, a surname-only or honorific mention joins the full name that shares a token with it ("Mr. Putin" ->
+"Vladimir V. Putin", "Mr Xi" -> "Xi Jinping"); an acronym joins the organisation it abbreviates.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from spacy.tokens import Doc, Span
+
+from app.pipeline.names import acronym, fold, name_key, person_tokens
+from app.pipeline.types import EntityRecord, Mention
+
+LABEL_KIND = {"PERSON": "person", "ORG": "organization", "GPE": "location", "LOC": "location", "FAC": "location"}
+HONORIFIC_TOKENS = {"mr", "mrs", "ms", "dr", "prof", "professor", "sen", "senator", "rep", "gov", "governor",
+                    "president", "gen", "secretary", "minister", "mayor", "judge", "justice"}
+JUNK = re.compile(r"\d|^\W|[@#/|©]|^(?:[A-Z]{2,} ?){2,}$")  # digits, credits, handles, "BIO BIO"
+STOP_NAMES = {"leave", "comment", "reply", "read", "more", "share", "related", "photograph", "photo", "getty",
+              "images", "bio", "newsletter", "subscribe", "advertisement"}
+ROLE_START = {"a", "an", "the"}
+
+
+@dataclass
+class Cluster:
+    kind: str
+    names: list[str] = field(default_factory=list)
+    mentions: list[Mention] = field(default_factory=list)
+    tokens: set[str] = field(default_factory=set)
+    role: str | None = None
+    affiliation: str | None = None
+
+    @property
+    def best_name(self) -> str:
+        def score(n: str) -> tuple[int, int]:
+            toks = person_tokens(n) if self.kind == "person" else n.split()
+            return (len(toks), -len(n)) if self.kind == "person" else (len(n), 0)
+        return max(self.names, key=score)
+
+    @property
+    def key(self) -> str:
+        return name_key(self.best_name, self.kind)
+
+
+def clean_name(span: Span) -> Span | None:
+    """Trim determiners, possessive endings and punctuation from an entity span; None when it is junk."""
+    start, end = span.start, span.end
+    doc = span.doc
+    while start < end and (doc[start].lower_ in {"the", "a", "an"} or doc[start].is_punct):
+        start += 1
+    while end > start and (doc[end - 1].is_punct or doc[end - 1].tag_ == "POS" or doc[end - 1].lower_ in {"'s", "’s"}):
+        end -= 1
+    if start >= end:
+        return None
+    trimmed = doc[start:end]
+    text = trimmed.text
+    if JUNK.search(text) or len(trimmed) > 6 or "\n" in text:
+        return None
+    if any(t.lower_ in STOP_NAMES for t in trimmed) or not any(t.is_alpha and t.text[0].isupper() for t in trimmed):
+        return None
+    return trimmed
+
+
+def honorific_mentions(doc: Doc, taken: set[int]) -> list[Span]:
+    """Person mentions introduced by an honorific that NER missed: "Mr. Shi", "Prof Foot"."""
+    out = []
+    for tok in doc:
+        if tok.text.rstrip(".").lower() not in HONORIFIC_TOKENS or tok.i + 1 >= len(doc):
+            continue
+        j = tok.i + 1
+        while j < len(doc) and doc[j].pos_ == "PROPN" and doc[j].text[0].isupper() and j not in taken \
+                and doc[j].lower_ not in HONORIFIC_TOKENS and doc[j].lower_ != "emeritus":
+            j += 1
+        if j > tok.i + 1:
+            out.append(doc[tok.i + 1:j])
+    return out
+
+
+def appositive_role(span: Span) -> Span | None:
+    """The role in "Alexander Gabuev, a senior fellow at the Carnegie Endowment," or "Ned Price, the ... spokesman"."""
+    doc = span.doc
+    i = span.end
+    if i + 1 >= len(doc) or doc[i].text != "," or doc[i + 1].lower_ not in ROLE_START:
+        return None
+    j = i + 1
+    while j < len(doc) and j - i <= 20 and doc[j].text not in {",", ".", ";", "—", "–", "\n"} and "\n" not in doc[j].text:
+        j += 1
+    role = doc[i + 2:j]
+    if len(role) == 0 or not any(t.pos_ == "NOUN" for t in role):
+        return None
+    return role
+
+
+def title_role(span: Span) -> Span | None:
+    """The title in front of a name: "Russian President Vladimir Putin", "Chinese leader Xi Jinping"."""
+    doc = span.doc
+    j = span.start
+    while j > span.sent.start and (doc[j - 1].pos_ in {"PROPN", "ADJ", "NOUN"}) and doc[j - 1].ent_type_ in {"", "NORP", "GPE"} \
+            and not doc[j - 1].is_punct and doc[j - 1].text[0] != doc[j - 1].text[0].lower() or \
+            (j > span.sent.start and doc[j - 1].lower_ in {"president", "leader", "minister", "spokesman", "premier"}):
+        j -= 1
+        if span.start - j > 4:
+            return None
+    if j == span.start:
+        return None
+    words = doc[j:span.start]
+    if not any(t.lower_ in {"president", "leader", "minister", "spokesman", "spokeswoman", "premier", "secretary",
+                            "chancellor", "senator", "governor", "professor", "ambassador", "official"} for t in words):
+        return None
+    return words
+
+
+def affiliation_in(role: Span) -> str | None:
+    """The organisation (or country) a role names: "... at the Carnegie Endowment" -> Carnegie Endowment."""
+    ents = [e for e in role.doc.ents if e.start >= role.start and e.end <= role.end]
+    for label in ("ORG", "GPE", "NORP"):
+        for e in ents:
+            if e.label_ == label:
+                named = clean_name(e)
+                return named.text if named is not None else e.text
+    return None
+
+
+def recognise(doc: Doc, body_start: int = 0) -> tuple[list[Cluster], dict[int, Cluster]]:
+    """Clusters of mentions for one article, and an index from token position to the cluster mentioned there.
+
+    Mentions before `body_start` (the headline, where title case confuses NER) are ignored."""
+    spans: list[tuple[Span, str]] = []
+    taken: set[int] = set()
+    for ent in doc.ents:
+        kind = LABEL_KIND.get(ent.label_)
+        if not kind:
+            continue
+        span = clean_name(ent)
+        if span is None or span.start_char < body_start:
+            continue
+        spans.append((span, kind))
+        taken.update(range(span.start, span.end))
+    for span in honorific_mentions(doc, taken):
+        span = clean_name(span)
+        if span is not None and span.start_char >= body_start:
+            spans.append((span, "person"))
+            taken.update(range(span.start, span.end))
+    spans.sort(key=lambda s: s[0].start)
+
+    clusters: list[Cluster] = []
+    by_key: dict[str, Cluster] = {}
+    token_index: dict[int, Cluster] = {}
+    for span, kind in spans:
+        text = span.text
+        cluster = None
+        if kind == "person":
+            toks = person_tokens(text)
+            if len(toks) == 1:
+                # surname or given name alone: the latest full name that contains it
+                cluster = next((c for c in reversed(clusters) if c.kind == "person" and toks[0] in c.tokens), None)
+            else:
+                cluster = by_key.get(name_key(text, kind))
+        else:
+            folded = fold(text).replace(".", "")
+            cluster = by_key.get(name_key(text, kind)) or next(
+                (c for c in clusters if c.kind != "person" and (acronym(c.best_name) == folded
+                                                                or any(acronym(text) == fold(n) for n in c.names))),
+                None)
+            if cluster is None and kind == "organization":
+                # NER may label the same name ORG in one sentence and GPE in another
+                cluster = by_key.get(name_key(text, "location"))
+        if cluster is None:
+            cluster = Cluster(kind)
+            clusters.append(cluster)
+        cluster.names.append(text)
+        cluster.mentions.append(Mention(span.start_char, span.end_char, text))
+        if kind == "person":
+            cluster.tokens.update(person_tokens(text))
+        by_key[name_key(text, cluster.kind)] = cluster
+        for i in range(span.start, span.end):
+            token_index[i] = cluster
+        if cluster.kind == "person" and cluster.role is None:
+            role = appositive_role(span) or title_role(span)
+            if role is not None:
+                cluster.role, cluster.affiliation = role.text, affiliation_in(role)
+    _merge_surname_only(clusters, token_index)
+    return [c for c in clusters if c.mentions], token_index
+
+
+def _merge_surname_only(clusters: list[Cluster], token_index: dict[int, Cluster]) -> None:
+    """A surname seen before its full name ("Putin ... Vladimir Putin") joins the unique full name containing it."""
+    for c in clusters:
+        if c.kind != "person" or len(c.tokens) != 1:
+            continue
+        token = next(iter(c.tokens))
+        fuller = [o for o in clusters if o is not c and o.kind == "person" and len(o.tokens) > 1 and token in o.tokens]
+        if len(fuller) == 1:
+            target = fuller[0]
+            target.names += c.names
+            target.mentions += c.mentions
+            target.mentions.sort(key=lambda m: m.start)
+            if not target.role:
+                target.role, target.affiliation = c.role, c.affiliation
+            c.mentions = []
+            for i, cl in token_index.items():
+                if cl is c:
+                    token_index[i] = target
+
+
+def to_records(clusters: list[Cluster]) -> list[EntityRecord]:
+    return [EntityRecord(key=c.key, kind=c.kind, name=c.best_name, aliases=set(c.names), mentions=list(c.mentions),
+                         role=c.role, affiliation=c.affiliation) for c in clusters]

@@ -1,0 +1,161 @@
+"""Raw article text -> Extraction (cleaned text, quotes with speakers, entities). No database here."""
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Iterable, Iterator
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from app.pipeline.attribution import Attribution, Attributor
+from app.pipeline.clean import Cleaned, clean
+from app.pipeline.entities import recognise, to_records
+from app.pipeline.nlp import load_nlp
+from app.pipeline.quotes import QuoteSpan, quote_spans
+from app.pipeline.reported import reported_speech
+from app.pipeline.types import Extraction, Mention, QuoteRecord
+
+EXTRACTOR_VERSION = "whosaid-rules-0.2"
+SPEECH_MIN_WORDS = 4
+
+
+def headline_end(text: str) -> int:
+    """End offset of the headline line: the first line when it stands alone as a short title."""
+    first_nl = text.find("\n")
+    if first_nl < 0:
+        return 0
+    first = text[:first_nl].strip()
+    rest = text[first_nl + 1:]
+    standalone = rest.startswith("\n") or rest.startswith("\r")
+    if first and len(first.split()) <= 25 and (standalone or not first.endswith((".", "”", '"'))):
+        return first_nl
+    return 0
+
+
+def is_section_heading(text: str, lo: int, hi: int) -> bool:
+    """A short standalone line in the body that reads like a heading ("What does China want ...?")."""
+    line = text[lo:hi].strip()
+    before = text[max(0, lo - 2):lo]
+    after = text[hi:hi + 2]
+    words = line.split()
+    if not words or len(words) > 14 or not (before.endswith("\n\n") or lo == 0) or not after.startswith("\n\n"):
+        return False
+    capitalised = sum(w[:1].isupper() for w in words) / len(words)
+    return line.endswith("?") or capitalised > 0.6 or ":" in line
+
+
+def quote_kind(text: str, q: QuoteSpan, attribution: Attribution) -> str:
+    """speech: a statement quoted as a sentence; fragment: a phrase inside the writer's sentence with a source;
+    unattributed: scare quotes, titles and terms nobody is said to have said."""
+    inner = text[q.start:q.end]
+    before = text[max(0, q.open_mark - 3):q.open_mark].rstrip(" \t")
+    opens_sentence = q.continued or not before or before[-1] in "\n:,.!?—–-" or q.open_mark == 0
+    words = len(inner.split())
+    if opens_sentence and (inner[:1].isupper() or inner[:1] in "[‘'") and words >= SPEECH_MIN_WORDS:
+        return "speech"
+    if words >= 12 and inner[:1].isupper():
+        return "speech"
+    if attribution.source is None and attribution.cue is None:
+        return "unattributed"
+    return "fragment"
+
+
+class Extractor:
+    """Loads spaCy once; extracts one document or a stream of them."""
+
+    def __init__(self, nlp: Language | None = None, batch_size: int = 16):
+        self.nlp = nlp or load_nlp()
+        self.batch_size = batch_size
+
+    def extract(self, raw: str) -> Extraction:
+        return next(self.extract_many([raw]))
+
+    def extract_many(self, raws: Iterable[str]) -> Iterator[Extraction]:
+        cleaned = (clean(raw) for raw in raws)
+        pairs = ((c.text, c) for c in cleaned)
+        for doc, c in self.nlp.pipe(pairs, as_tuples=True, batch_size=self.batch_size):
+            yield extract_doc(doc, c)
+
+    def extract_with_offsets(self, raws: Iterable[str]) -> Iterator[tuple[Extraction, Cleaned]]:
+        """Like extract_many, but also gives the offset map back to each raw text."""
+        cleaned = (clean(raw) for raw in raws)
+        for doc, c in self.nlp.pipe(((c.text, c) for c in cleaned), as_tuples=True, batch_size=self.batch_size):
+            yield extract_doc(doc, c), c
+
+
+@lru_cache(maxsize=1)
+def get_extractor() -> Extractor:
+    return Extractor()
+
+
+def extract_doc(doc: Doc, cleaned: Cleaned) -> Extraction:
+    text = doc.text
+    head_end = headline_end(text)
+    clusters, token_index = recognise(doc, body_start=head_end)
+    spans = quote_spans(text)
+    mask = [False] * len(doc)
+    token_spans: list[tuple[int, int]] = []
+    for q in spans:
+        span = doc.char_span(q.start, q.end, alignment_mode="expand")
+        if span is None or len(span) == 0:
+            token_spans.append((0, 0))
+            continue
+        token_spans.append((span.start, span.end))
+        for i in range(span.start, span.end):
+            mask[i] = True
+    # the quotation marks themselves belong to the quote too (they are not cue words or subjects)
+    for q in spans:
+        for off in (q.open_mark, q.close_mark):
+            if off is not None:
+                tok = doc.char_span(off, off + 1, alignment_mode="expand")
+                if tok is not None:
+                    for t in tok:
+                        if len(t.text) == 1:
+                            mask[t.i] = True
+    attributor = Attributor(doc, token_index, mask)
+    quotes: list[QuoteRecord] = []
+    prev: tuple[QuoteRecord, Attribution, int] | None = None  # previous quote, its attribution, its paragraph start
+    for q, (ts, te) in zip(spans, token_spans):
+        if te <= ts:
+            continue
+        para_start = text.rfind("\n", 0, q.open_mark) + 1
+        para_end = text.find("\n", q.end)
+        para_end = len(text) if para_end < 0 else para_end
+        sent = doc[ts].sent
+        att = attributor.attribute(ts, te, sent, q.close_mark)
+        in_heading = q.open_mark < head_end or is_section_heading(text, para_start, para_end)
+        if att.source is None and prev is not None and not in_heading:
+            prev_q, prev_att, prev_para = prev
+            same_para = prev_para == para_start
+            opens_para = q.open_mark == para_start
+            if prev_att.source is not None and (q.continued or same_para or (opens_para and _adjacent(text, prev_q, para_start))):
+                att = Attribution(cue=None, cue_text=None, source=prev_att.source, cluster=prev_att.cluster,
+                                  where=prev_att.where)
+        kind = "unattributed" if in_heading else quote_kind(text, q, att)
+        record = QuoteRecord(
+            start=q.start, end=q.end, text=text[q.start:q.end], kind=kind, cue=att.cue_text,
+            speaker=_speaker_name(att), speaker_key=att.cluster.key if att.cluster else None,
+            speaker_mention=Mention(att.source.start_char, att.source.end_char, att.source.text) if att.source else None,
+            sentence_start=sent.start_char, sentence_end=sent.end_char, where=att.where,
+        )
+        quotes.append(record)
+        if not in_heading:
+            prev = (record, att, para_start)
+    quotes.extend(reported_speech(doc, attributor, mask, head_end))
+    quotes.sort(key=lambda r: r.start)
+    return Extraction(text=text, title=cleaned.title, quotes=quotes, entities=to_records(clusters))
+
+
+def _adjacent(text: str, prev: QuoteRecord, para_start: int) -> bool:
+    """The previous quote sits in the paragraph just before this one."""
+    prev_para_end = text.find("\n", prev.end)
+    return 0 <= prev_para_end <= para_start and not text[prev_para_end:para_start].strip()
+
+
+def _speaker_name(att: Attribution) -> str | None:
+    if att.cluster is not None:
+        return att.cluster.best_name
+    if att.source is not None:
+        return att.source.text
+    return None
+
