@@ -1,0 +1,69 @@
+"""Alembic environment: the target is SQLModel.metadata (app.models), the URL comes from the settings.
+
+`app.db.alembic_config()` passes the URL as `config.attributes["database_url"]`; the `alembic` command line
+falls back to WHOSAID_DATABASE_URL / the default in app.core.config.
+"""
+from __future__ import annotations
+
+from logging.config import fileConfig
+
+from alembic import context
+from sqlmodel import SQLModel
+
+import app.models  # noqa: F401  (registers every table on SQLModel.metadata)
+from app.core.config import get_settings
+from app.db import make_engine
+
+config = context.config
+if config.config_file_name is not None:
+    fileConfig(config.config_file_name, disable_existing_loggers=False)
+
+target_metadata = SQLModel.metadata
+
+
+def include_object(obj, name, type_, reflected, compare_to) -> bool:
+    """Leave the FTS5 index (quote_fts and its shadow tables) out of autogenerate: no model describes it."""
+    if type_ == "table" and name is not None and name.startswith("quote_fts"):
+        return False
+    return True
+
+
+def database_url() -> str:
+    return config.attributes.get("database_url") or get_settings().database_url
+
+
+def run_migrations_offline() -> None:
+    url = database_url()
+    context.configure(
+        url=url,
+        target_metadata=target_metadata,
+        literal_binds=True,
+        dialect_opts={"paramstyle": "named"},
+        render_as_batch=url.startswith("sqlite"),
+        include_object=include_object,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def run_migrations_online() -> None:
+    # foreign_keys off: batch mode copies and drops tables, which FK enforcement would block or cascade
+    engine = make_engine(database_url(), foreign_keys=False)
+    try:
+        with engine.connect() as connection:
+            context.configure(
+                connection=connection,
+                target_metadata=target_metadata,
+                render_as_batch=connection.dialect.name == "sqlite",
+                include_object=include_object,
+            )
+            with context.begin_transaction():
+                context.run_migrations()
+    finally:
+        engine.dispose()
+
+
+if context.is_offline_mode():
+    run_migrations_offline()
+else:
+    run_migrations_online()
