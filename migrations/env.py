@@ -12,20 +12,13 @@ from sqlmodel import SQLModel
 
 import app.models  # noqa: F401  (registers every table on SQLModel.metadata)
 from app.core.config import get_settings
-from app.db import make_engine
+from app.db import include_object, make_engine
 
 config = context.config
 if config.config_file_name is not None:
     fileConfig(config.config_file_name, disable_existing_loggers=False)
 
 target_metadata = SQLModel.metadata
-
-
-def include_object(obj, name, type_, reflected, compare_to) -> bool:
-    """Leave the FTS5 index (quote_fts and its shadow tables) out of autogenerate: no model describes it."""
-    if type_ == "table" and name is not None and name.startswith("quote_fts"):
-        return False
-    return True
 
 
 def database_url() -> str:

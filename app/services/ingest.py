@@ -1,0 +1,168 @@
+"""Ingest: files -> extraction -> one transaction per article.
+
+This module owns the commit. Each article (outlet, article, entities, aliases, mentions, quotes) is written and
+committed on its own, so a failure rolls back that article only and the batch goes on. Re-ingesting is a no-op:
+an article whose cleaned text hashes to a stored `content_hash` is counted as unchanged.
+"""
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlmodel import Session
+
+from app.core.config import Settings, get_settings
+from app.models import Article, Mention, Quote
+from app.pipeline.types import Extraction
+from app.services.articles import find_by_hash
+from app.services.entities import upsert_entity
+from app.services.outlets import get_or_create_outlet
+from app.services.sources import Document, Skip, discover, read_documents
+
+ProgressFn = Callable[[int, int, str], None]   # (files done, files in total, file just done)
+
+
+class ExtractorLike(Protocol):
+    def extract(self, raw: str) -> Extraction: ...
+
+
+@dataclass(slots=True)
+class IngestReport:
+    articles_ingested: int = 0
+    articles_unchanged: int = 0      # already in the database (same cleaned text)
+    quotes: int = 0                  # quotes stored by this run
+    entities: int = 0                # entities created by this run (existing ones merged into are not counted)
+    skipped: list[tuple[str, str]] = field(default_factory=list)   # (source, reason)
+
+
+def content_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def ingest_paths(
+    paths: Iterable[str | Path],
+    *,
+    session_factory: Callable[[], Session],
+    extractor: ExtractorLike,
+    progress: ProgressFn | None = None,
+    settings: Settings | None = None,
+) -> IngestReport:
+    """Ingest every article found under `paths`; bad inputs are reported in `skipped`, never raised."""
+    from app.pipeline.extract import EXTRACTOR_VERSION  # the pipeline module loads spaCy lazily, but keep it local
+
+    settings = settings or get_settings()
+    report = IngestReport()
+    sources, refused = discover(paths)
+    report.skipped.extend((s.source, s.reason) for s in refused)
+    for done, source in enumerate(sources, 1):
+        for item in read_documents(source, max_bytes=settings.max_file_bytes):
+            if isinstance(item, Skip):
+                report.skipped.append((item.source, item.reason))
+            elif len(item.raw) > settings.max_article_chars:
+                report.skipped.append((item.source, f"text too long ({len(item.raw)} chars; limit "
+                                                    f"{settings.max_article_chars})"))
+            else:
+                _ingest_document(item, session_factory, extractor, EXTRACTOR_VERSION, report)
+        if progress is not None:
+            progress(done, len(sources), source.label)
+    return report
+
+
+def _ingest_document(
+    doc: Document, session_factory: Callable[[], Session], extractor: ExtractorLike, version: str,
+    report: IngestReport,
+) -> None:
+    try:
+        extraction = extractor.extract(doc.raw)
+    except Exception as exc:  # one article the pipeline cannot handle must not stop the batch
+        report.skipped.append((doc.source, f"extraction failed: {type(exc).__name__}: {exc}"))
+        return
+    if not extraction.text.strip():
+        report.skipped.append((doc.source, "no article text left after cleaning"))
+        return
+    digest = content_hash(extraction.text)
+
+    with session_factory() as session:
+        try:
+            if find_by_hash(session=session, content_hash=digest) is not None:
+                report.articles_unchanged += 1
+                return
+            quotes, new_entities = store_article(
+                session=session, doc=doc, extraction=extraction, digest=digest, version=version
+            )
+            session.commit()
+        except IntegrityError:
+            session.rollback()
+            if find_by_hash(session=session, content_hash=digest) is not None:  # a concurrent run stored it
+                report.articles_unchanged += 1
+            else:
+                report.skipped.append((doc.source, "database integrity error; article rolled back"))
+            return
+        except Exception as exc:  # roll back this article only; the batch goes on
+            session.rollback()
+            what = "database error" if isinstance(exc, SQLAlchemyError) else "could not store"
+            detail = str(exc).splitlines()[0][:200] if str(exc) else ""
+            report.skipped.append((doc.source, f"{what}: {type(exc).__name__} {detail}".rstrip()
+                                   + "; article rolled back"))
+            return
+    report.articles_ingested += 1
+    report.quotes += quotes
+    report.entities += new_entities
+
+
+def store_article(
+    *, session: Session, doc: Document, extraction: Extraction, digest: str, version: str
+) -> tuple[int, int]:
+    """Add one article and everything extracted from it (flushes, does not commit). Returns (quotes, new entities)."""
+    outlet = get_or_create_outlet(session=session, name=doc.outlet, domain=doc.outlet_domain)
+    article = Article(
+        title=doc.title or extraction.title,
+        url=doc.url,
+        published=doc.published,
+        language=doc.language,
+        outlet_id=outlet.id if outlet else None,
+        text=extraction.text,
+        content_hash=digest,
+        source_file=doc.source,
+        extractor_version=version,
+    )
+    session.add(article)
+    session.flush()
+
+    entity_ids: dict[str, int] = {}
+    new_entities = 0
+    for record in extraction.entities:
+        entity, created = upsert_entity(session=session, record=record)
+        entity_ids[record.key] = entity.id
+        new_entities += created
+        session.add_all(
+            Mention(entity_id=entity.id, article_id=article.id, start=m.start, end=m.end, text=m.text)
+            for m in record.mentions
+        )
+
+    text = extraction.text
+    for q in extraction.quotes:
+        mention = q.speaker_mention
+        session.add(Quote(
+            article_id=article.id,
+            speaker_id=entity_ids.get(q.speaker_key) if q.speaker_key else None,
+            outlet_id=article.outlet_id,
+            published=article.published,
+            text=q.text,
+            kind=q.kind,
+            start=q.start,
+            end=q.end,
+            cue=q.cue,
+            speaker_text=mention.text if mention else None,
+            speaker_start=mention.start if mention else None,
+            speaker_end=mention.end if mention else None,
+            sentence=text[q.sentence_start:q.sentence_end] or None,
+            where_said=q.where,
+            extractor_version=version,
+        ))
+    session.flush()
+    return len(extraction.quotes), new_entities
