@@ -1,0 +1,16 @@
+"""/health: liveness plus row counts, cheap enough for a load balancer to poll."""
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from app.api.schemas import HealthOut
+from app.deps import SessionDep
+from app.services.articles import count_articles
+from app.services.quotes import count_quotes
+
+router = APIRouter(tags=["health"])
+
+
+@router.get("/health", response_model=HealthOut)
+def health(session: SessionDep):
+    return HealthOut(status="ok", articles=count_articles(session=session), quotes=count_quotes(session=session))

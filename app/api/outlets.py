@@ -1,0 +1,16 @@
+"""/outlets: the news organisations whose articles were ingested."""
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from app.api.schemas import OutletOut, Page, page_of
+from app.deps import PageDep, SessionDep
+from app.services import outlets as service
+
+router = APIRouter(prefix="/outlets", tags=["outlets"])
+
+
+@router.get("", response_model=Page[OutletOut])
+def list_outlets(session: SessionDep, page: PageDep):
+    """Outlets in name order, with how many articles and quotes each has."""
+    return page_of(service.list_outlets(session=session, limit=page.limit, cursor=page.cursor), OutletOut.from_stats)
