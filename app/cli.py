@@ -1,0 +1,163 @@
+"""The `whosaid` command line. Each command parses its arguments and calls a service; nothing else lives here.
+
+Examples:
+    whosaid db upgrade                      # create or migrate the database (WHOSAID_DATABASE_URL)
+    whosaid ingest seeds/ more/*.txt        # extract quotes and store them; safe to repeat
+    whosaid serve --port 8000               # the REST API (docs at /docs)
+    whosaid extract seeds/*.txt --jsonl     # quotes as JSON Lines, offsets into the raw files; no database
+    whosaid run                             # db upgrade + ingest seeds/ + serve
+"""
+from __future__ import annotations
+
+import json
+import sys
+from contextlib import nullcontext
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+app = typer.Typer(help="whosaid: who said what, where, and in which outlet.", no_args_is_help=True,
+                  add_completion=False)
+db_app = typer.Typer(help="Database schema commands.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+out = Console(highlight=False)
+err = Console(stderr=True, highlight=False)
+
+PathsArg = Annotated[list[Path], typer.Argument(help="Files or folders (a folder's manifest.json gives metadata)")]
+HostOpt = Annotated[str, typer.Option(help="Interface to listen on")]
+PortOpt = Annotated[int, typer.Option(help="Port to listen on")]
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: Annotated[str, typer.Argument(help="Target revision")] = "head") -> None:
+    """Create the database or migrate it to the latest schema."""
+    from app.core.config import get_settings
+    from app.db import upgrade_database
+
+    upgrade_database(revision=revision)
+    out.print(f"database at {revision}: {get_settings().database_url}")
+
+
+@app.command()
+def ingest(paths: PathsArg) -> None:
+    """Extract quotes from articles and store them. Already-ingested articles are skipped.
+
+    Exits non-zero only when nothing could be ingested and some input was refused.
+    """
+    report = _ingest(paths)
+    if report.articles_ingested == 0 and report.articles_unchanged == 0 and report.skipped:
+        raise typer.Exit(code=1)
+
+
+@app.command()
+def serve(host: HostOpt = "127.0.0.1", port: PortOpt = 8000) -> None:
+    """Serve the REST API (OpenAPI docs at /docs). The database is migrated at start-up."""
+    import uvicorn
+
+    uvicorn.run("app.main:app", host=host, port=port)
+
+
+@app.command()
+def run(
+    paths: Annotated[list[Path] | None, typer.Argument(help="What to ingest first")] = None,
+    host: HostOpt = "127.0.0.1",
+    port: PortOpt = 8000,
+) -> None:
+    """Migrate, ingest (seeds/ by default), then serve."""
+    _ingest(paths or [Path("seeds")])
+    serve(host=host, port=port)
+
+
+@app.command()
+def extract(
+    paths: Annotated[list[Path], typer.Argument(help="Text files (a folder means its .txt files)")],
+    jsonl: Annotated[bool, typer.Option("--jsonl", help="One JSON record per file, offsets into the raw text")]
+    = False,
+) -> None:
+    """Print the quotes found in text files, without touching the database."""
+    docs, failed = _read_texts(paths)
+    if docs:
+        if jsonl:
+            from app.pipeline.jsonl import extraction_records
+
+            for record in extraction_records((path.stem, raw) for path, raw in docs):
+                sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
+        else:
+            from app.pipeline.extract import get_extractor
+
+            extractor = get_extractor()
+            for path, raw in docs:
+                _print_extraction(path, extractor.extract(raw))
+    if failed:
+        raise typer.Exit(code=1)
+
+
+# ---------- helpers ----------
+
+def _ingest(paths: list[Path]):
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from app.db import session_factory, upgrade_database
+    from app.pipeline.extract import get_extractor
+    from app.services.ingest import ingest_paths
+
+    upgrade_database()
+    with err.status("loading the language model…", spinner="dots") if err.is_terminal else nullcontext():
+        extractor = get_extractor()
+    if err.is_terminal:
+        columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+        with Progress(*columns, console=err, transient=True) as bar:
+            task = bar.add_task("ingesting", total=None)
+
+            def progress(done: int, total: int, label: str) -> None:
+                bar.update(task, completed=done, total=total, description=f"ingesting {Path(label).name}")
+
+            report = ingest_paths(paths, session_factory=session_factory(), extractor=extractor, progress=progress)
+    else:
+        report = ingest_paths(paths, session_factory=session_factory(), extractor=extractor)
+    _print_report(report)
+    return report
+
+
+def _print_report(report) -> None:
+    out.print(f"articles ingested: {report.articles_ingested}")
+    out.print(f"articles unchanged (already ingested): {report.articles_unchanged}")
+    out.print(f"quotes stored: {report.quotes}")
+    out.print(f"entities created: {report.entities}")
+    out.print(f"files skipped: {len(report.skipped)}")
+    for source, reason in report.skipped:
+        out.print(f"  skipped {source}: {reason}")
+
+
+def _read_texts(paths: list[Path]) -> tuple[list[tuple[Path, str]], list[Path]]:
+    files: list[Path] = []
+    for path in paths:
+        files.extend(sorted(path.glob("*.txt")) if path.is_dir() else [path])
+    docs, failed = [], []
+    for path in files:
+        try:
+            docs.append((path, path.read_text(encoding="utf-8")))
+        except (OSError, UnicodeDecodeError) as exc:
+            err.print(f"cannot read {path}: {exc}")
+            failed.append(path)
+    return docs, failed
+
+
+def _print_extraction(path: Path, extraction) -> None:
+    table = Table(title=f"{path.name}: {extraction.title or '(no title)'}", show_lines=True, expand=True)
+    table.add_column("quote", ratio=5)
+    table.add_column("speaker", ratio=2)
+    table.add_column("kind")
+    table.add_column("cue")
+    for q in extraction.quotes:
+        table.add_row(q.text, q.speaker or "—", q.kind, q.cue or "")
+    out.print(table)
+    out.print(f"{len(extraction.quotes)} quotes, {len(extraction.entities)} entities\n")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()
