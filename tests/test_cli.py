@@ -1,0 +1,77 @@
+"""The `whosaid` command line, run in-process with typer's CliRunner (so spaCy loads once per test session)."""
+from __future__ import annotations
+
+import json
+
+from sqlalchemy import inspect
+from typer.testing import CliRunner
+
+from app.cli import app
+from app.db import make_engine
+from tests_support import SEEDS, seed_files
+
+runner = CliRunner()
+
+
+def test_db_upgrade_creates_the_schema(tmp_path, monkeypatch):
+    from app.core.config import get_settings
+
+    url = f"sqlite:///{tmp_path / 'nested' / 'cli.db'}"
+    monkeypatch.setenv("WHOSAID_DATABASE_URL", url)
+    get_settings.cache_clear()
+    try:
+        result = runner.invoke(app, ["db", "upgrade"])
+    finally:
+        get_settings.cache_clear()
+    assert result.exit_code == 0, result.output
+    assert {"quote", "article", "quote_fts"} <= set(inspect(make_engine(url)).get_table_names())
+
+
+def test_ingest_prints_a_summary_and_is_idempotent(db_url, extractor):
+    first = runner.invoke(app, ["ingest", str(SEEDS)])
+    assert first.exit_code == 0, first.output
+    assert "articles ingested: 5" in first.output
+    assert "files skipped: 0" in first.output
+    second = runner.invoke(app, ["ingest", str(SEEDS)])
+    assert second.exit_code == 0, second.output
+    assert "articles ingested: 0" in second.output and "unchanged (already ingested): 5" in second.output
+
+
+def test_ingest_reports_skipped_files_and_fails_only_when_nothing_was_ingested(tmp_path, db_url, extractor):
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes(b"\x00binary")
+    only_bad = runner.invoke(app, ["ingest", str(bad)])
+    assert only_bad.exit_code == 1
+    assert "bad.txt" in only_bad.output and "binary" in only_bad.output
+
+    mixed = runner.invoke(app, ["ingest", str(bad), str(seed_files()[0])])
+    assert mixed.exit_code == 0, mixed.output
+    assert "articles ingested: 1" in mixed.output and "files skipped: 1" in mixed.output
+
+
+def test_extract_jsonl_prints_one_record_per_file_with_raw_offsets(extractor):
+    files = seed_files()
+    result = runner.invoke(app, ["extract", *map(str, files), "--jsonl"])
+    assert result.exit_code == 0, result.output
+    lines = [line for line in result.stdout.splitlines() if line.strip()]
+    assert len(lines) == len(files) == 5
+    for path, line in zip(files, lines):
+        record = json.loads(line)
+        raw = path.read_text(encoding="utf-8")
+        assert record["doc"] == path.stem
+        assert record["quotes"]
+        for quote in record["quotes"]:
+            assert raw[quote["start"]:quote["end"]] == quote["text"]
+
+
+def test_extract_table_output(extractor):
+    result = runner.invoke(app, ["extract", str(seed_files()[0])])
+    assert result.exit_code == 0, result.output
+    assert "quotes," in result.output and "entities" in result.output
+
+
+def test_help_lists_every_command():
+    result = runner.invoke(app, ["--help"])
+    assert result.exit_code == 0
+    for command in ("ingest", "serve", "extract", "db", "run"):
+        assert command in result.output
