@@ -266,5 +266,5 @@ class Attributor:
             m = TOLD_MEDIA.search(frame)
             if m and any(self.token_index.get(t.i) is not None and self.token_index[t.i].kind == "organization"
                          for t in cue.children if t.dep_ in {"dobj", "dative"}):
-                return m.group(0).strip()
+                return m.group(0).strip().rstrip(".")
         return None

@@ -78,6 +78,31 @@ def honorific_mentions(doc: Doc, taken: set[int]) -> list[Span]:
     return out
 
 
+SPEECH_LEMMAS = {"say", "tell", "add", "write", "argue", "explain", "note", "claim", "warn", "insist", "state",
+                 "speak", "describe", "call", "ask", "answer", "reply", "respond", "believe", "think"}
+
+
+def speaker_names(doc: Doc, taken: set[int]) -> list[Span]:
+    """Proper names in speaker position that NER missed: the subject of a speech verb ("Ned Price said"),
+    or the object of "according to". Two or three capitalised proper nouns, none already in an entity."""
+    out = []
+    for tok in doc:
+        if tok.pos_ != "PROPN" or tok.i in taken or not tok.text[:1].isupper():
+            continue
+        head = tok.head
+        speaker_slot = (tok.dep_ == "nsubj" and head.lemma_.lower() in SPEECH_LEMMAS) or \
+            (tok.dep_ == "pobj" and head.lower_ == "to" and head.head.lower_ == "according")
+        if not speaker_slot:
+            continue
+        start = tok.i
+        while start > 0 and doc[start - 1].dep_ == "compound" and doc[start - 1].pos_ == "PROPN" \
+                and doc[start - 1].text[:1].isupper() and start - 1 not in taken:
+            start -= 1
+        if 2 <= tok.i + 1 - start <= 3:
+            out.append(doc[start:tok.i + 1])
+    return out
+
+
 def appositive_role(span: Span) -> Span | None:
     """The role in "Alexander Gabuev, a senior fellow at the Carnegie Endowment," or "Ned Price, the ... spokesman"."""
     doc = span.doc
@@ -123,22 +148,37 @@ def affiliation_in(role: Span) -> str | None:
     return None
 
 
+def entity_spans(doc: Doc) -> list[tuple[Span, str]]:
+    """NER spans of the kinds we keep, split at line breaks (NER sometimes runs a headline into a paragraph)."""
+    out = []
+    for ent in doc.ents:
+        kind = LABEL_KIND.get(ent.label_)
+        if not kind:
+            continue
+        start = ent.start
+        for tok in ent:
+            if tok.is_space and "\n" in tok.text:
+                if tok.i > start:
+                    out.append((doc[start:tok.i], kind))
+                start = tok.i + 1
+        if ent.end > start:
+            out.append((doc[start:ent.end], kind))
+    return out
+
+
 def recognise(doc: Doc, body_start: int = 0) -> tuple[list[Cluster], dict[int, Cluster]]:
     """Clusters of mentions for one article, and an index from token position to the cluster mentioned there.
 
     Mentions before `body_start` (the headline, where title case confuses NER) are ignored."""
     spans: list[tuple[Span, str]] = []
     taken: set[int] = set()
-    for ent in doc.ents:
-        kind = LABEL_KIND.get(ent.label_)
-        if not kind:
-            continue
+    for ent, kind in entity_spans(doc):
         span = clean_name(ent)
         if span is None or span.start_char < body_start:
             continue
         spans.append((span, kind))
         taken.update(range(span.start, span.end))
-    for span in honorific_mentions(doc, taken):
+    for span in honorific_mentions(doc, taken) + speaker_names(doc, taken):
         span = clean_name(span)
         if span is not None and span.start_char >= body_start:
             spans.append((span, "person"))
@@ -186,11 +226,18 @@ def recognise(doc: Doc, body_start: int = 0) -> tuple[list[Cluster], dict[int, C
 
 
 def _merge_surname_only(clusters: list[Cluster], token_index: dict[int, Cluster]) -> None:
-    """A surname seen before its full name ("Putin ... Vladimir Putin") joins the unique full name containing it."""
+    """A surname seen before its full name ("Putin ... Vladimir Putin") joins the unique full name containing it;
+    so does a one-word name that NER labelled as an organisation or place ("Price" after "Ned Price")."""
     for c in clusters:
-        if c.kind != "person" or len(c.tokens) != 1:
-            continue
-        token = next(iter(c.tokens))
+        if c.kind == "person":
+            if len(c.tokens) != 1:
+                continue
+            token = next(iter(c.tokens))
+        else:
+            words = {n for name in c.names for n in person_tokens(name)}
+            if len(words) != 1 or any(len(n.split()) > 1 for n in c.names):
+                continue
+            token = next(iter(words))
         fuller = [o for o in clusters if o is not c and o.kind == "person" and len(o.tokens) > 1 and token in o.tokens]
         if len(fuller) == 1:
             target = fuller[0]

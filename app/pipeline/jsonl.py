@@ -1,14 +1,19 @@
 """The `whosaid extract --jsonl` record: the contract scored by shared/eval/score_quotes.py.
 
-Offsets are Python str indices into the raw file text; `text` is exactly raw[start:end].
+One record per document: {"doc": <file stem>, "quotes": [{"start", "end", "text", "speaker", "speaker_start",
+"speaker_end", "kind", "cue", "where"}]}. Offsets are Python str indices into the raw file text; `text` is
+exactly raw[start:end], without the enclosing quotation marks.
 """
 from __future__ import annotations
 
+from typing import Iterable, Iterator
+
 from app.pipeline.clean import Cleaned
+from app.pipeline.extract import Extractor, get_extractor
 from app.pipeline.types import Extraction
 
 
-def extraction_record(doc: str, raw: str, extraction: Extraction, cleaned: Cleaned) -> dict:
+def to_record(doc: str, raw: str, extraction: Extraction, cleaned: Cleaned) -> dict:
     quotes = []
     for q in extraction.quotes:
         start, end = cleaned.span_to_raw(q.start, q.end)
@@ -19,3 +24,16 @@ def extraction_record(doc: str, raw: str, extraction: Extraction, cleaned: Clean
                                                                               q.speaker_mention.end)
         quotes.append(item)
     return {"doc": doc, "quotes": quotes}
+
+
+def extraction_records(docs: Iterable[tuple[str, str]], extractor: Extractor | None = None) -> Iterator[dict]:
+    """Records for (name, raw text) pairs, extracted in batches."""
+    extractor = extractor or get_extractor()
+    docs = list(docs)
+    results = extractor.extract_with_offsets(raw for _, raw in docs)
+    for (name, raw), (extraction, cleaned) in zip(docs, results):
+        yield to_record(name, raw, extraction, cleaned)
+
+
+def extraction_record(doc: str, raw: str, extractor: Extractor | None = None) -> dict:
+    return next(extraction_records([(doc, raw)], extractor))

@@ -1,14 +1,29 @@
-"""The only place spaCy is loaded. One pipeline per process, loaded on first use."""
+"""The only place spaCy is loaded, and where our pipeline components are registered.
+
+One pipeline per process, loaded on first use.
+"""
 from __future__ import annotations
 
 from functools import lru_cache
 
 import spacy
 from spacy.language import Language
+from spacy.tokens import Doc
 
-# The lemmatizer is rule-based and cheap; it gives "say" for "said". Nothing else is disabled: the attribution
-# rules need the tagger and parser, entity recognition needs ner.
-UNUSED_COMPONENTS: tuple[str, ...] = ()
+
+@Language.component("paragraph_boundaries")
+def paragraph_boundaries(doc: Doc) -> Doc:
+    """A line break ends a sentence: headlines and captions have no final period, and without this the parser
+    runs them into the next paragraph. Set before the parser, which keeps boundaries that are already set."""
+    for tok in doc[1:]:
+        prev = doc[tok.i - 1]
+        if "\n" in prev.text_with_ws and not tok.is_space:
+            tok.is_sent_start = True
+        elif not prev.is_space or "\n" not in prev.text:
+            continue
+        else:
+            tok.is_sent_start = True
+    return doc
 
 
 @lru_cache(maxsize=2)
@@ -18,6 +33,7 @@ def load_nlp(model: str | None = None) -> Language:
         from app.core.config import get_settings  # settings only; the pipeline never touches the database
 
         model = get_settings().spacy_model
-    nlp = spacy.load(model, exclude=list(UNUSED_COMPONENTS))
+    nlp = spacy.load(model)
+    nlp.add_pipe("paragraph_boundaries", before="parser")
     nlp.max_length = 10_000_000
     return nlp

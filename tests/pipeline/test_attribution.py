@@ -1,0 +1,70 @@
+"""Speaker attribution on small hand-written texts, one construction each."""
+import pytest
+
+from app.pipeline.extract import Extractor
+
+
+HEADLINE = "Leaders meet in Samarkand\n\n"  # articles open with a headline line, which is never attributed
+
+
+@pytest.fixture(scope="module")
+def extract():
+    ex = Extractor()
+    return lambda body: ex.extract(HEADLINE + body)
+
+
+def only(extraction, kind=None):
+    qs = [q for q in extraction.quotes if kind is None or q.kind == kind]
+    return qs
+
+
+@pytest.mark.parametrize("text,quote,speaker", [
+    ("Alexander Gabuev is a fellow.\n\n“Access to markets is important,” Mr. Gabuev said.",
+     "Access to markets is important,", "Alexander Gabuev"),
+    ("“It would be inept to lean in now,” said Evan Feigenbaum, vice-president for studies at Carnegie.",
+     "It would be inept to lean in now,", "Evan Feigenbaum"),
+    ("Vladimir Putin met Xi Jinping.\n\nMr Putin told Mr Xi: “We understand your concerns about this.”",
+     "We understand your concerns about this.", "Vladimir Putin"),
+    ("Ned Price spoke in Washington.\n\nAccording to Price, the talks were “extremely business-like”.",
+     "extremely business-like", "Ned Price"),
+])
+def test_cue_verbs_in_both_orders(extract, text, quote, speaker):
+    e = extract(text)
+    q = next(q for q in e.quotes if q.text == quote)
+    assert q.speaker == speaker
+    assert q.speaker_mention is not None
+    assert e.text[q.speaker_mention.start:q.speaker_mention.end] == q.speaker_mention.text
+
+
+def test_pronoun_resolves_to_the_salient_speaker(extract):
+    text = ("Shi Yinhong, a professor in Beijing, said Xi Jinping and Vladimir Putin know each other well.\n\n"
+            "“Talking is far from so important or necessary,” he said.")
+    q = next(q for q in extract(text).quotes if q.text.startswith("Talking"))
+    assert q.speaker == "Shi Yinhong"
+    assert q.speaker_mention.text == "he"
+
+
+def test_quote_paragraph_continues_previous_speaker(extract):
+    text = ("“Putin is getting more out of it than Xi,” Rosemary Foot told the BBC.\n\n"
+            "“So it is vital to show that China is a supportive partner.”")
+    quotes = extract(text).quotes
+    assert [q.speaker for q in quotes if q.kind != "indirect"] == ["Rosemary Foot", "Rosemary Foot"]
+    assert quotes[0].where == "told the BBC"
+
+
+def test_scare_quotes_without_source_are_unattributed(extract):
+    e = extract("The city had a “zero Covid” policy for years.")
+    assert [q.kind for q in e.quotes] == ["unattributed"]
+
+
+def test_headline_quotes_are_not_speech(extract):
+    e = Extractor().extract("Putin Nods to Xi’s ‘Concerns’ on Ukraine War\n\nThe leaders met on Thursday.")
+    assert all(q.kind == "unattributed" for q in e.quotes)
+
+
+def test_reported_speech_is_indirect_with_its_content_clause(extract):
+    e = extract("Vladimir Putin met reporters.\n\nPutin said he understood China's concerns about the war.")
+    ind = [q for q in e.quotes if q.kind == "indirect"]
+    assert ind and ind[0].speaker == "Vladimir Putin"
+    assert "understood China's concerns" in ind[0].text
+    assert ind[0].cue == "said"
