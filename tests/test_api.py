@@ -48,6 +48,8 @@ def test_articles_list_and_detail(client):
     assert body["total"] == 5 and len(body["items"]) == 5
     assert all("text" not in a for a in body["items"])
     assert sum(a["outlet"] is None for a in body["items"]) == 1
+    assert ids(all_pages(client, "/articles", limit=2)) == ids(body["items"])
+    assert ids(all_pages(client, "/outlets", limit=1)) == ids(client.get("/outlets").json()["items"])
     first = body["items"][0]
     detail = client.get(f"/articles/{first['id']}").json()
     assert detail["title"] == first["title"] and detail["published"] == "2022-09-15"

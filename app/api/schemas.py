@@ -31,6 +31,11 @@ class ErrorOut(BaseModel):
     detail: str
 
 
+class ValidationErrorOut(BaseModel):
+    detail: str = Field(description="One line naming each invalid parameter and what is wrong with it")
+    errors: list[dict] = Field(description="The individual errors: loc (where), msg, type")
+
+
 class SpeakerRef(BaseModel):
     id: int
     name: str
