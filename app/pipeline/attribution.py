@@ -42,7 +42,8 @@ WHERE = re.compile(
     r"\b(?:at|during|in|on|after|before)\s+(?:a|an|the|his|her|their|its|this|that|[A-Z]\w+’s|\w+'s)?\s*"
     r"(?:[\w-]+\s+){0,3}?(?:news conference|press conference|conference|briefing|interview|statement|speech|rally|"
     r"summit|meeting|hearing|remarks|debate|event|forum|tweet|post|video|broadcast|address|session|talks|"
-    r"sidelines|television|radio|podcast|commentary|op-ed|appearance|town hall|call)\b[^,.;:“”\"]{0,60}",
+    r"sidelines|television|radio|podcast|commentary|op-ed|appearance|town hall|call)\b"
+    r"(?:(?!\s(?:so|which|who|when|while|where|because|as|since|that|and|but)\b)[^,.;:“”\"|–—]){0,60}",
     re.IGNORECASE,
 )
 TOLD_MEDIA = re.compile(r"\btold\s+((?:the\s+)?[A-Z][\w.]*(?:\s+[A-Z][\w.]*){0,3})")
@@ -258,7 +259,7 @@ class Attributor:
         """Place or occasion stated next to the cue ("at a news conference", "told the BBC"); never guessed."""
         if cue is None:
             return None
-        frame = "".join(t.text_with_ws if not self.in_quote[t.i] else " " for t in sent)
+        frame = "".join(t.text_with_ws if not self.in_quote[t.i] else "|" for t in sent)
         m = WHERE.search(frame)
         if m:
             return m.group(0).strip()
