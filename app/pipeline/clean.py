@@ -74,6 +74,7 @@ def headline(lines: list[str]) -> str | None:
     for line in lines:
         body = line.strip()
         if body and not BOILERPLATE_LINE.match(body):
+            body = GLUED_AGE_BANNER.sub("", body)
             return SECTION_SUFFIX.sub("", body) if " | " in body else body
     return None
 

@@ -5,6 +5,8 @@ Only verbs of saying and believing with a stated source count, so narration is n
 """
 from __future__ import annotations
 
+import re
+
 from spacy.tokens import Doc, Span
 
 from app.pipeline.attribution import Attributor
@@ -15,6 +17,18 @@ say tell add claim explain note argue insist warn deny admit acknowledge reveal 
 believe think suggest predict complain tweet write state assert maintain contend agree testify concede allege
 boast hint recall reiterate emphasize emphasise stress promise pledge vow estimate expect hope fear worry feel
 know understand indicate signal conclude observe remark respond reply answer ask urge caution charge accuse
+show find reveal suggest
+""".split())
+# "PENCE: Well, look, ..." in transcripts and "Caddell: Voters Worried ..." in headlines
+SPEAKER_LABEL = re.compile(r"(?m)^[ \t]*((?:[A-Z][\w.’'-]*\s){0,3}[A-Z][\w.’'-]*)[ \t]*:[ \t]+(?=\S)")
+LABEL_STOP = {"Photo", "Photograph", "Image", "Credit", "Source", "Update", "Updated", "Note", "Editor",
+              "Related", "Read", "Watch", "Listen", "See", "Q", "A", "Subscribe", "Follow", "Tags", "Share"}
+# Verbs whose object or infinitive complement is the content of a statement or stance
+# ("criticized his early-morning tweets", "plans to triple the size of the program")
+OBJECT_CUES = frozenset("""
+cite defend attack criticize criticise endorse discuss announce propose praise blame urge support oppose reject
+dismiss question want plan promise pledge vow seek refuse decline agree call demand describe mention recommend
+condemn slam blast deny acknowledge admit confirm highlight tout
 """.split())
 MIN_CONTENT_TOKENS = 3
 
@@ -23,7 +37,7 @@ def _content(span: Span, mask: list[bool]) -> Span | None:
     """Trim a content clause and reject it when it is mostly a direct quote (counted there instead)."""
     doc = span.doc
     start, end = span.start, span.end
-    while start < end and (doc[start].is_punct or doc[start].dep_ == "mark" and doc[start].lower_ == "that"):
+    while start < end and doc[start].is_punct:
         start += 1
     while end > start and doc[end - 1].is_punct:
         end -= 1
@@ -43,8 +57,11 @@ def reported_speech(doc: Doc, attributor: Attributor, mask: list[bool], body_sta
             continue
         content = source = None
         cue_text = None
-        if tok.pos_ in {"VERB", "AUX"} and tok.lemma_.lower() in REPORTING_VERBS:
-            comp = next((c for c in tok.children if c.dep_ == "ccomp" and c.i > tok.i), None)
+        if tok.pos_ in {"VERB", "AUX"} and tok.lemma_.lower() in REPORTING_VERBS | OBJECT_CUES:
+            # the content clause may follow the cue ("said that …") or precede it ("…, sources said")
+            comp = next((c for c in tok.children if c.dep_ == "ccomp"), None)
+            if comp is None and tok.lemma_.lower() in OBJECT_CUES:
+                comp = next((c for c in tok.children if c.dep_ in {"dobj", "xcomp"} and c.i > tok.i), None)
             if comp is None:
                 continue
             source = attributor.subject_of(tok)
@@ -79,5 +96,37 @@ def reported_speech(doc: Doc, attributor: Attributor, mask: list[bool], body_sta
             speaker=cluster.best_name if cluster else mention.text, speaker_key=cluster.key if cluster else None,
             speaker_mention=Mention(mention.start_char, mention.end_char, mention.text),
             sentence_start=sent.start_char, sentence_end=sent.end_char, where=attributor.where(sent, tok),
+        ))
+    labelled = [q for q in labelled_paragraphs(doc, attributor, mask)
+                if not any(o.start < q.end and q.start < o.end for o in out)]
+    return out + labelled
+
+
+def labelled_paragraphs(doc: Doc, attributor: Attributor, mask: list[bool]) -> list[QuoteRecord]:
+    """Transcript and headline form: a speaker label and a colon, then what they said ("PENCE: Well, …")."""
+    text = doc.text
+    out = []
+    for m in SPEAKER_LABEL.finditer(text):
+        label = m.group(1)
+        if label.split()[0] in LABEL_STOP or label.isdigit():
+            continue
+        label_span = doc.char_span(m.start(1), m.end(1), alignment_mode="expand")
+        if label_span is None or not all(t.pos_ == "PROPN" or t.text.isupper() for t in label_span):
+            continue
+        line_end = text.find("\n", m.end())
+        line_end = len(text) if line_end < 0 else line_end
+        content = doc.char_span(m.end(), line_end, alignment_mode="contract")
+        if content is None or len(content) < MIN_CONTENT_TOKENS:
+            continue
+        content = _content(content, mask)
+        if content is None:
+            continue
+        cluster = attributor.resolve(label_span[-1])
+        sent = content.sent
+        out.append(QuoteRecord(
+            start=content.start_char, end=content.end_char, text=content.text, kind="indirect", cue=":",
+            speaker=cluster.best_name if cluster else label_span.text, speaker_key=cluster.key if cluster else None,
+            speaker_mention=Mention(label_span.start_char, label_span.end_char, label_span.text),
+            sentence_start=sent.start_char, sentence_end=sent.end_char,
         ))
     return out

@@ -29,6 +29,7 @@ def test_boilerplate_and_repeated_headlines_are_dropped():
 def test_glued_age_banner_is_cut():
     c = clean("This article is more than\n2 year oldChinese leader Xi Jinping met Putin.\n")
     assert c.text.startswith("Chinese leader Xi Jinping")
+    assert c.title == "Chinese leader Xi Jinping met Putin."
 
 
 def test_offsets_map_back_to_raw():
