@@ -71,10 +71,7 @@ class Extractor:
         return next(self.extract_many([raw]))
 
     def extract_many(self, raws: Iterable[str]) -> Iterator[Extraction]:
-        cleaned = (clean(raw) for raw in raws)
-        pairs = ((c.text, c) for c in cleaned)
-        for doc, c in self.nlp.pipe(pairs, as_tuples=True, batch_size=self.batch_size):
-            yield extract_doc(doc, c)
+        return (extraction for extraction, _ in self.extract_with_offsets(raws))
 
     def extract_with_offsets(self, raws: Iterable[str]) -> Iterator[tuple[Extraction, Cleaned]]:
         """Like extract_many, but also gives the offset map back to each raw text."""

@@ -17,11 +17,8 @@ def paragraph_boundaries(doc: Doc) -> Doc:
     runs them into the next paragraph. Set before the parser, which keeps boundaries that are already set."""
     for tok in doc[1:]:
         prev = doc[tok.i - 1]
-        if "\n" in prev.text_with_ws and not tok.is_space:
-            tok.is_sent_start = True
-        elif not prev.is_space or "\n" not in prev.text:
-            continue
-        else:
+        after_break = "\n" in prev.text if prev.is_space else "\n" in prev.whitespace_ and not tok.is_space
+        if after_break:
             tok.is_sent_start = True
     return doc
 
