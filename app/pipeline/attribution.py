@@ -28,6 +28,9 @@ disclose divulge proclaim affirm underscore underline highlight signal indicate
 brand scoff sigh laugh cry yell scream plead beg implore caution advise assure reassure inform remind
 lecture preach suggest concur dispute reject dismiss decline refuse blame credit applaud congratulate criticize
 """.split())
+# Verbs that introduce a quote only when they stand right beside it ("Limbaugh continued: “…”", "the letter
+# reads: “…”", "Blige sings “…”"); elsewhere in a sentence they are narration.
+ADJACENT_CUES = frozenset("continue read sing begin start open close finish go".split())
 # Verbs that cue a quote only with an object phrase ("called it "X"", "described it as "X"")
 PRONOUNS_PERSON = {"he", "she", "him", "her", "his", "hers", "i", "me", "we", "us"}
 PRONOUNS_GROUP = {"it", "its", "they", "them", "their"}
@@ -37,7 +40,8 @@ secretary senator governor mayor ambassador diplomat candidate nominee chairman 
 general commander adviser advisor aide lawyer attorney economist researcher fellow scholar author founder
 executive ceo king queen prince host anchor reporter statement government ministry agency spokesmen officials
 """.split())
-DASH_BYLINE = re.compile(r"^\s*[―—–-]\s*")
+# used with .match(text, pos): anchored at pos (a "^" would only match at the start of the text)
+DASH_BYLINE = re.compile(r"[ \t\xa0]*[―—–-][ \t\xa0]*")
 WHERE = re.compile(
     r"\b(?:at|during|in|on|after|before)\s+(?:a|an|the|his|her|their|its|this|that|[A-Z]\w+’s|\w+'s)?\s*"
     r"(?:[\w-]+\s+){0,3}?(?:news conference|press conference|conference|briefing|interview|statement|speech|rally|"
@@ -84,8 +88,18 @@ class Attributor:
                 out.append((tok.i, cl))
         return out
 
-    def is_cue(self, tok: Token) -> bool:
-        return tok.pos_ in {"VERB", "AUX"} and tok.lemma_.lower() in SPEECH_VERBS and not self.in_quote[tok.i]
+    def is_cue(self, tok: Token, quote: tuple[int, int] | None = None) -> bool:
+        """A speech verb outside quotes; with `quote` (its token range), also a verb of ADJACENT_CUES next to it."""
+        if tok.pos_ not in {"VERB", "AUX"} or self.in_quote[tok.i]:
+            return False
+        lemma = tok.lemma_.lower()
+        if lemma in SPEECH_VERBS:
+            return True
+        if lemma in ADJACENT_CUES and quote is not None:
+            qstart, qend = quote
+            before = tok.i < qstart and all(t.is_punct for t in self.doc[tok.i + 1:qstart])  # "continued: “…”"
+            return before or 0 <= tok.i - qend <= 6
+        return False
 
     def subject_of(self, verb: Token) -> Token | None:
         """Subject of a verb, inherited through conj/xcomp/advcl/participles ("and said", "adding")."""
@@ -103,7 +117,8 @@ class Attributor:
                     if child.lower_ in {"who", "which", "that"} and verb.dep_ == "relcl":
                         return verb.head  # "Mr Xi, who described ..."
                     return child
-            if verb.dep_ in {"conj", "xcomp", "advcl", "ccomp", "relcl", "acl"} and verb.head is not verb:
+            # "and said", "adding", "before asking her" (pcomp of a preposition): the subject of the main verb
+            if verb.dep_ in {"conj", "xcomp", "advcl", "ccomp", "relcl", "acl", "pcomp", "prep"} and verb.head.i != verb.i:
                 if verb.dep_ == "relcl":
                     return verb.head  # "Sussex, who said ..."
                 verb = verb.head
@@ -182,19 +197,46 @@ class Attributor:
         found: list[Token] = []
         for i in range(qstart, qend):
             tok = self.doc[i]
-            if not self.in_quote[tok.head.i] or tok.head is tok:
+            if not self.in_quote[tok.head.i]:
                 head, steps = tok.head, 0
-                while steps < 8 and head is not tok:
-                    if self.is_cue(head) and head not in found:
+                while steps < 8 and head.i != tok.i:
+                    if self.is_cue(head, (qstart, qend)) and head not in found:
                         found.append(head)
                     tok, head, steps = head, head.head, steps + 1
         return found
 
     def nearest_cue(self, sent_tokens: list[Token], qstart: int, qend: int) -> Token | None:
-        cues = [t for t in sent_tokens if self.is_cue(t)]
+        cues = [t for t in sent_tokens if self.is_cue(t, (qstart, qend))]
         if not cues:
             return None
         return min(cues, key=lambda t: (qstart - t.i) if t.i < qstart else (t.i - qend) * 0.9)
+
+    def beside_cue(self, cue: Token, qstart: int, qend: int) -> Token | None:
+        """The actor named between the quote and its cue, or right after the cue, when the parse gave the cue no
+        subject (quoted titles and appositions confuse it: "…,” Flynn, a top Trump surrogate, said on “Fox…”").
+
+        The first named person or organisation wins, so an apposition's own names ("a top Trump surrogate") do
+        not; failing a name, a personal pronoun right beside the cue ("…,” he said).
+        """
+        if cue.i >= qend:
+            start = qend
+            while start < cue.i and self.in_quote[start]:  # the closing mark(s)
+                start += 1
+            window = range(start, cue.i)
+        elif cue.i < qstart:
+            window = range(cue.i + 1, min(qstart, cue.i + 6))  # "said Evan Feigenbaum, …"
+        else:
+            return None
+        pronoun = None
+        for i in window:
+            if self.in_quote[i] or self.doc[i].is_sent_start and i != window.start:
+                break
+            cl = self.token_index.get(i)
+            if cl is not None and cl.kind in {"person", "organization"}:
+                return self.doc[i]
+            if pronoun is None and self.doc[i].lower_ in {"he", "she", "they", "we", "i"}:
+                pronoun = self.doc[i]
+        return pronoun
 
     def according_to(self, tokens: list[Token]) -> tuple[Token, Token] | None:
         for t in tokens:
@@ -233,7 +275,7 @@ class Attributor:
         if source is None:
             cue = self.nearest_cue(frame, qstart, qend)
             if cue is not None:
-                source = self.subject_of(cue)
+                source = self.subject_of(cue) or self.beside_cue(cue, qstart, qend)
         if source is None:
             acc = self.according_to(frame)
             if acc is not None:
@@ -247,6 +289,18 @@ class Attributor:
         mention = self.mention_span(source)
         return Attribution(cue=cue, cue_text=self._cue_text(cue), source=mention, cluster=self.resolve(source),
                            where=self.where(sent, cue))
+
+    def sentence_source(self, sent: Span) -> Attribution | None:
+        """The speaker of a sentence that reports speech ("…, Schiff said." / "Said Ellis:"), for a quote with no
+        cue of its own that follows it."""
+        for tok in reversed([t for t in sent if self.is_cue(t)]):
+            source = self.subject_of(tok)
+            if source is None and tok.i + 1 < sent.end:
+                source = self.beside_cue(tok, tok.i + 1, tok.i + 1)  # "Said Ellis:" (inverted order)
+            if source is not None and source.lower_ not in {"it", "that", "this", "which"}:
+                return Attribution(cue=None, cue_text=None, source=self.mention_span(source),
+                                   cluster=self.resolve(source))
+        return None
 
     def _cue_text(self, cue: Token | None) -> str | None:
         if cue is None:

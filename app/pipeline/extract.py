@@ -118,16 +118,13 @@ def extract_doc(doc: Doc, cleaned: Cleaned) -> Extraction:
         para_start = text.rfind("\n", 0, q.open_mark) + 1
         para_end = text.find("\n", q.end)
         para_end = len(text) if para_end < 0 else para_end
-        sent = doc[ts].sent
+        # the frame runs over every sentence the quote touches: its cue may follow a quoted sentence or two
+        first_sent = doc[ts].sent
+        sent = doc[first_sent.start:max(first_sent.end, doc[te - 1].sent.end)]
         att = attributor.attribute(ts, te, sent, q.close_mark)
         in_heading = q.open_mark < head_end or is_section_heading(text, para_start, para_end)
-        if att.source is None and prev is not None and not in_heading:
-            prev_q, prev_att, prev_para = prev
-            same_para = prev_para == para_start
-            opens_para = q.open_mark == para_start
-            if prev_att.source is not None and (q.continued or same_para or (opens_para and _adjacent(text, prev_q, para_start))):
-                att = Attribution(cue=None, cue_text=None, source=prev_att.source, cluster=prev_att.cluster,
-                                  where=prev_att.where)
+        if att.source is None and not in_heading:
+            att = _inherited(attributor, att, q, sent, para_start, text, prev)
         kind = "unattributed" if in_heading else quote_kind(text, q, att)
         record = QuoteRecord(
             start=q.start, end=q.end, text=text[q.start:q.end], kind=kind, cue=att.cue_text,
@@ -141,6 +138,31 @@ def extract_doc(doc: Doc, cleaned: Cleaned) -> Extraction:
     quotes.extend(reported_speech(doc, attributor, mask, head_end))
     quotes.sort(key=lambda r: r.start)
     return Extraction(text=text, title=cleaned.title, quotes=quotes, entities=to_records(clusters))
+
+
+def _inherited(attributor: Attributor, att: Attribution, q: QuoteSpan, sent, para_start: int, text: str,
+               prev: tuple[QuoteRecord, Attribution, int] | None) -> Attribution:
+    """The speaker of a quote with no cue of its own: whoever the sentence just before it reports (same
+    paragraph, or a previous paragraph ending in a colon), else the previous quote's speaker when this quote
+    continues it (same paragraph, or the paragraph right after)."""
+    doc = sent.doc
+    if sent.start > 0:
+        before = doc[sent.start - 1].sent
+        prev_in_it = prev is not None and prev[0].end > before.start_char
+        colon_intro = text[:sent.start_char].rstrip().endswith(":")
+        if not prev_in_it and (before.start_char >= para_start or colon_intro):
+            found = attributor.sentence_source(before)
+            if found is not None:
+                return found
+    if prev is None:
+        return att
+    prev_q, prev_att, prev_para = prev
+    same_para = prev_para == para_start
+    opens_para = q.open_mark == para_start
+    if prev_att.source is not None and (q.continued or same_para or (opens_para and _adjacent(text, prev_q, para_start))):
+        return Attribution(cue=None, cue_text=None, source=prev_att.source, cluster=prev_att.cluster,
+                           where=prev_att.where)
+    return att
 
 
 def _adjacent(text: str, prev: QuoteRecord, para_start: int) -> bool:

@@ -68,3 +68,38 @@ def test_reported_speech_is_indirect_with_its_content_clause(extract):
     assert ind and ind[0].speaker == "Vladimir Putin"
     assert "understood China's concerns" in ind[0].text
     assert ind[0].cue == "said"
+
+
+@pytest.mark.parametrize("text,quote,speaker", [
+    # a dash byline after the quote
+    ("Voters reacted to the debate.\n\n“We can build a wall around him.” ― Steve Quinlan\n",
+     "We can build a wall around him.", "Steve Quinlan"),
+    # the parse loses the subject to a quoted show title; the name beside the cue still gives it
+    ("Michael Flynn was on television.\n\n“There is a severe disconnect between this White House and our military,”"
+     " Flynn, a top Trump surrogate, said Thursday on Fox News’s “Fox and Friends.”",
+     "There is a severe disconnect between this White House and our military,", "Michael Flynn"),
+    # a verb that introduces a quote only right beside it
+    ("Rush Limbaugh spoke on the radio.\n\nLimbaugh continued: “They are demanding this of the moderators.”",
+     "They are demanding this of the moderators.", "Rush Limbaugh"),
+    # the cue is a participle under a preposition
+    ("Mary Blige sings to Hillary Clinton before asking her, “Where do we go from here?”",
+     "Where do we go from here?", "Mary Blige"),
+])
+def test_cue_without_a_parsed_subject(extract, text, quote, speaker):
+    q = next(q for q in extract(text).quotes if q.text == quote)
+    assert q.speaker == speaker
+
+
+def test_quote_after_a_reported_sentence_takes_its_speaker(extract):
+    text = ("Adam Schiff met reporters on Monday.\n\n"
+            "The administration may be reluctant to act during the talks, Schiff said. "
+            "“The other factor is the appearance of tipping the scales.”")
+    q = next(q for q in extract(text).quotes if q.text.startswith("The other factor"))
+    assert q.speaker == "Adam Schiff"
+    assert q.speaker_mention.text == "Schiff"
+
+
+def test_inverted_said_with_a_colon(extract):
+    text = "Experts doubt the plan.\n\nSaid Ellis: “I don’t get the sense she is interested in tax reform.”"
+    q = next(q for q in extract(text).quotes if q.text.startswith("I don’t"))
+    assert q.cue == "Said" and q.speaker_mention.text.endswith("Ellis")
