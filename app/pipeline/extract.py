@@ -48,7 +48,7 @@ def quote_kind(text: str, q: QuoteSpan, attribution: Attribution) -> str:
     """speech: a statement quoted as a sentence; fragment: a phrase inside the writer's sentence with a source;
     unattributed: scare quotes, titles and terms nobody is said to have said."""
     inner = text[q.start:q.end]
-    before = text[max(0, q.open_mark - 3):q.open_mark].rstrip(" \t")
+    before = text[max(0, q.open_mark - 3):q.open_mark].rstrip(" \t'")  # '' marks: see quotes.py
     opens_sentence = q.continued or not before or before[-1] in "\n:,.!?—–-" or q.open_mark == 0
     words = len(inner.split())
     if opens_sentence and (inner[:1].isupper() or inner[:1] in "[‘'") and words >= SPEECH_MIN_WORDS:

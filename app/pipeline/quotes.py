@@ -120,8 +120,23 @@ def _paragraph_quotes(text: str, lo: int, hi: int, carried: bool) -> tuple[list[
     return spans, still_open
 
 
+# Two apostrophes stand for a double quotation mark in some wire and newspaper archives (''It's real,'' he said).
+DOUBLED_APOSTROPHE = re.compile(r"(?<!')''(?!')")
+
+
+def _doubled_apostrophes_as_marks(text: str) -> str:
+    """Same-length copy of the text where each '' reads as one straight double mark: ' "' where it opens a
+    quote (the mark right before the words), '" ' where it closes one (right after them), so offsets hold."""
+    def swap(m: re.Match) -> str:
+        i = m.start()
+        opens = i + 2 < len(text) and not text[i + 2].isspace() and (i == 0 or not text[i - 1].isalnum())
+        return ' "' if opens else '" '
+    return DOUBLED_APOSTROPHE.sub(swap, text) if "''" in text else text
+
+
 def quote_spans(text: str) -> list[QuoteSpan]:
     """Every quotation in the text, in order. Offsets exclude the marks."""
+    text = _doubled_apostrophes_as_marks(text)
     out: list[QuoteSpan] = []
     carried = False
     paragraphs = [(m.start(), m.end()) for m in PARAGRAPH.finditer(text)]

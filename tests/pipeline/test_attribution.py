@@ -103,3 +103,21 @@ def test_inverted_said_with_a_colon(extract):
     text = "Experts doubt the plan.\n\nSaid Ellis: “I don’t get the sense she is interested in tax reform.”"
     q = next(q for q in extract(text).quotes if q.text.startswith("I don’t"))
     assert q.cue == "Said" and q.speaker_mention.text.endswith("Ellis")
+
+
+def test_parenthetical_attribution_splits_the_content(extract):
+    text = "Barack Obama spoke at the museum.\n\nActs of protest, Mr. Obama said, are acts of patriotism in any era."
+    ind = [q.text for q in extract(text).quotes if q.kind == "indirect"]
+    assert "Acts of protest" in ind
+    assert any(t.startswith("are acts of patriotism") for t in ind)
+
+
+def test_learned_cue_verbs_report_their_object(extract):
+    # "point to" is not in the hand-written lists; the lexicon learned from PolNeAR train knows it
+    from app.pipeline.reported import REPORTING_VERBS, OBJECT_CUES
+
+    assert "point" not in REPORTING_VERBS | OBJECT_CUES
+    text = "Elizabeth Warren spoke on Tuesday.\n\nWarren pointed to the bank's long record of cheating customers."
+    ind = [q for q in extract(text).quotes if q.kind == "indirect"]
+    assert [q.text for q in ind] == ["the bank's long record of cheating customers"]
+    assert ind[0].speaker == "Elizabeth Warren"

@@ -68,3 +68,8 @@ def test_spans_are_in_bounds_ordered_and_within_one_paragraph(text):
 def test_thousands_of_marks_do_not_blow_up(n):
     text = '"' * n + " word " + "“" * n
     assert isinstance(quote_spans(text), list)
+
+
+def test_doubled_apostrophes_are_double_quotation_marks():
+    text = "The plan is modest. ''It doesn't make our problems worse,'' said Mr. Burman. Its ''base'' is broad."
+    assert [text[q.start:q.end] for q in quote_spans(text)] == ["It doesn't make our problems worse,", "base"]
