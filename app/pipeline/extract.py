@@ -1,6 +1,7 @@
 """Raw article text -> Extraction (cleaned text, quotes with speakers, entities). No database here."""
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from typing import Iterable, Iterator
 
@@ -44,9 +45,31 @@ def is_section_heading(text: str, lo: int, hi: int) -> bool:
     return line.endswith("?") or capitalised > 0.6 or ":" in line
 
 
+TITLE_SMALL_WORDS = frozenset("a an the and or of in on at to for with by from is it as but nor vs via de n".split())
+# words after which a quoted Title Case phrase names a show, book or song ("on CNN’s “State of the Union”")
+TITLE_CONTEXT = frozenset("""on in at from titled entitled headlined show program series book film movie song album
+article column essay sings sang starred""".split())
+WORD = re.compile(r"[A-Za-z0-9][\w'’-]*")
+
+
+def is_title(text: str, q: QuoteSpan) -> bool:
+    """A quoted Title Case name of a programme, book or song, given by the words before it: a title, not speech."""
+    inner = text[q.start:q.end]
+    words = WORD.findall(inner)
+    if not 2 <= len(words) <= 12 or re.search(r"[!?;:]|\.\s+\S", inner):
+        return False
+    if not all(w[0].isupper() or w[0].isdigit() or w.lower() in TITLE_SMALL_WORDS for w in words):
+        return False
+    before = re.findall(r"[\w’']+", text[max(0, q.open_mark - 40):q.open_mark])
+    prev = before[-1] if before else ""
+    return prev.lower() in TITLE_CONTEXT or (prev[:1].isupper() and prev.endswith(("’s", "'s")))
+
+
 def quote_kind(text: str, q: QuoteSpan, attribution: Attribution) -> str:
     """speech: a statement quoted as a sentence; fragment: a phrase inside the writer's sentence with a source;
     unattributed: scare quotes, titles and terms nobody is said to have said."""
+    if is_title(text, q):
+        return "unattributed"
     inner = text[q.start:q.end]
     before = text[max(0, q.open_mark - 3):q.open_mark].rstrip(" \t'")  # '' marks: see quotes.py
     opens_sentence = q.continued or not before or before[-1] in "\n:,.!?—–-" or q.open_mark == 0

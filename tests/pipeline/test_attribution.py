@@ -121,3 +121,12 @@ def test_learned_cue_verbs_report_their_object(extract):
     ind = [q for q in extract(text).quotes if q.kind == "indirect"]
     assert [q.text for q in ind] == ["the bank's long record of cheating customers"]
     assert ind[0].speaker == "Elizabeth Warren"
+
+
+def test_quoted_show_titles_are_not_speech(extract):
+    text = ("Michael Flynn was interviewed.\n\n“The generals are angry,” Flynn said Thursday on Fox News’s "
+            "“Fox and Friends.” He also appeared on “Meet the Press” and talked about “Make America Great Again.”")
+    kinds = {q.text.rstrip("."): q.kind for q in extract(text).quotes}
+    assert kinds["Fox and Friends"] == "unattributed"
+    assert kinds["Meet the Press"] == "unattributed"
+    assert kinds["The generals are angry,"] == "speech"
