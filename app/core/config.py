@@ -15,6 +15,10 @@ class Settings(BaseSettings):
     max_file_bytes: int = 20 * 1024 * 1024
     max_article_chars: int = 2_000_000
     max_quotes_per_article: int = 2_000
+    # browser clients on other origins; a JSON list, e.g. WHOSAID_CORS_ALLOW_ORIGINS='["https://a.example"]'
+    cors_allow_origins: list[str] = ["*"]
+    # seconds a client or proxy may reuse a read without asking again (0: revalidate every time, via ETag)
+    cache_max_age: int = 0
 
     @property
     def sqlite_path(self) -> Path | None:
