@@ -47,7 +47,8 @@ class ConditionalGetMiddleware:
                 if message["status"] == 200 and "cache-control" not in headers:
                     headers["Cache-Control"] = self.cache_control
                 length = headers.get("content-length")
-                hashable = (scope["method"] == "GET" and message["status"] == 200 and "etag" not in headers and length is not None
+                hashable = (scope["method"] == "GET" and message["status"] == 200 and "etag" not in headers
+                            and length is not None
                             and int(length) <= MAX_BUFFERED_BYTES
                             and headers.get("content-type", "").split(";")[0].strip() in HASHED_TYPES)
                 if not hashable:

@@ -42,7 +42,8 @@ class InvalidParam(BaseModel):
 class Problem(BaseModel):
     """An RFC 9457 problem document (media type application/problem+json): the body of every error."""
 
-    type: str = Field(description="URI of the problem type; GET it for an explanation", examples=["/problems/not-found"])
+    type: str = Field(description="URI of the problem type; GET it for an explanation",
+                      examples=["/problems/not-found"])
     title: str = Field(examples=["Resource not found"])
     status: int = Field(examples=[404])
     detail: str = Field(description="What went wrong with this request", examples=["quote 99999 not found"])
