@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
+from fastapi.routing import APIRoute
 
 from app.errors import PROBLEM_MEDIA_TYPE
 
@@ -45,9 +46,17 @@ def _problem_media_types(schema: dict) -> None:
                     content[PROBLEM_MEDIA_TYPE] = content.pop("application/json")
 
 
+def _summaries_from_docstrings(app: FastAPI) -> None:
+    """An endpoint without `summary=` is summarised by its docstring's first paragraph, not its function name."""
+    for route in app.routes:
+        if isinstance(route, APIRoute) and not route.summary and route.description:
+            route.summary = " ".join(route.description.strip().split("\n\n")[0].split()).rstrip(".")
+
+
 def install_openapi(app: FastAPI) -> None:
     def openapi() -> dict:
         if app.openapi_schema is None:
+            _summaries_from_docstrings(app)
             schema = get_openapi(title=app.title, version=app.version, description=DESCRIPTION,
                                  routes=app.routes, tags=TAGS)
             _problem_media_types(schema)

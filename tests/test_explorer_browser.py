@@ -113,7 +113,8 @@ def test_search_speaker_page_and_article_view(page):
     search_for_putin(page)
     cards = page.locator("#results .quote")
     assert cards.count() > 0
-    assert set(page.locator("#results .quote .speaker").all_inner_texts()) == {"Vladimir V. Putin"}
+    speakers = set(page.locator("#results .quote .speaker").all_inner_texts())
+    assert len(speakers) == 1 and "Putin" in speakers.pop()
     assert page.locator("h1").inner_text().endswith("quotes")
     page.screenshot(path=str(screenshot_dir() / "explorer-search.png"), full_page=False)
 

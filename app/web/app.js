@@ -39,9 +39,9 @@ async function api(path) {
   return response.json();
 }
 
-// The utterance endpoints may be absent (an older server): a 404 there means "feature not available".
+// Extras a page can do without (the utterance panels): any failure leaves the panel out, never the page.
 async function apiOptional(path) {
-  try { return await api(path); } catch (e) { if (e.status === 404) return null; throw e; }
+  try { return await api(path); } catch (e) { console.warn(`${path}: ${e.message}`); return null; }
 }
 
 function query(params) {
@@ -140,11 +140,11 @@ async function searchView(params) {
   const filters = { speaker: params.get("speaker"), outlet: params.get("outlet"), q: params.get("q") };
   if (!filters.speaker && !filters.outlet && !filters.q) return homeView();
   const qs = query(filters);
-  const [page, utterances] = await Promise.all([
-    api(`/quotes?${query({ ...filters, limit: 25, facets: "speaker,outlet" })}`),
-    filters.speaker ? apiOptional(`/utterances?${query({ speaker: filters.speaker, sort: "-outlets", limit: 8 })}`)
-                    : null,
-  ]);
+  const page = await api(`/quotes?${query({ ...filters, limit: 25, facets: "speaker,outlet" })}`);
+  // statements of the speaker searched for (by entity id, whatever name was typed) that several outlets quoted
+  const speakerId = filters.speaker && page.facets.speaker.length ? page.facets.speaker[0].value : null;
+  const utterances = speakerId === null ? null
+    : await apiOptional(`/utterances?${query({ speaker: speakerId, sort: "-outlets", limit: 8 })}`);
   const list = el("ol", { class: "quotes", id: "results" }, page.items.map(quoteCard));
   const more = el("button", { class: "more", type: "button", text: "More quotes" });
   let next = page.next;
