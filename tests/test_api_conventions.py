@@ -266,7 +266,8 @@ def test_format_parameter_beats_accept_and_json_is_the_default(client):
 
 def test_export_of_everything_spans_many_internal_pages(client, seeded):
     # iter_quotes reads 500 rows per page; the seed corpus has fewer, so also check a small batch directly
-    from app.services.quotes import QuoteFilters, iter_quotes
+    from app.services.quote_search import iter_quotes
+    from app.services.quotes import QuoteFilters
 
     streamed = client.get("/quotes", params={"format": "ndjson"}).text.splitlines()
     assert len(streamed) == seeded[1].quotes
@@ -280,7 +281,8 @@ def test_export_memory_does_not_grow_with_the_result(db_url, extractor):
 
     from app.api.exports import csv_chunks
     from app.api.schemas import QuotePublic
-    from app.services.quotes import QuoteFilters, iter_quotes
+    from app.services.quote_search import iter_quotes
+    from app.services.quotes import QuoteFilters
 
     ingest_paths([SEEDS], session_factory=session_factory(db_url), extractor=extractor)
     path = db_url.removeprefix("sqlite:///")

@@ -13,6 +13,7 @@ from app.api.negotiation import CONTENT_TYPES, choose_format
 from app.api.schemas import ErrorOut, FacetValue, MatchSpan, QuotePage, QuotePublic, page_of
 from app.deps import PageDep, SessionDep, SessionFactoryDep
 from app.errors import InvalidParameter
+from app.services import quote_search
 from app.services import quotes as service
 
 router = APIRouter(prefix="/quotes", tags=["quotes"])
@@ -48,9 +49,10 @@ def _facet_names(facets: str | None) -> list[str]:
     if not facets:
         return []
     names = [name.strip() for name in facets.split(",") if name.strip()]
-    unknown = [name for name in names if name not in service.FACETS]
+    unknown = [name for name in names if name not in quote_search.FACETS]
     if unknown:
-        raise InvalidParameter("facets", f"unknown facet {unknown[0]!r}; choose from {', '.join(service.FACETS)}")
+        choices = ", ".join(quote_search.FACETS)
+        raise InvalidParameter("facets", f"unknown facet {unknown[0]!r}; choose from {choices}")
     return list(dict.fromkeys(names))
 
 
@@ -94,20 +96,21 @@ def list_quotes(
     chosen = choose_format(format, accept)
     facet_names = _facet_names(facets)
     if chosen != "json":
-        rows = service.iter_quotes(session_factory=sessions, filters=filters, sort=sort, cursor=page.cursor)
+        rows = quote_search.iter_quotes(session_factory=sessions, filters=filters, sort=sort, cursor=page.cursor)
         quotes = (QuotePublic.from_row(row) for row in rows)
         body = csv_chunks(quotes) if chosen == "csv" else ndjson_chunks(quotes)
         return StreamingResponse(body, media_type=CONTENT_TYPES[chosen],
                                  headers={"Content-Disposition": f'attachment; filename="quotes.{chosen}"',
                                           "Vary": "Accept"})
-    result = service.list_quotes(session=session, filters=filters, limit=page.limit, cursor=page.cursor, sort=sort)
+    result = quote_search.list_sorted(session=session, filters=filters, limit=page.limit, cursor=page.cursor,
+                                      sort=sort)
     body = page_of(result, QuotePublic.from_row, page)
     if q:
-        spans = service.match_spans(session=session, q=q, quote_ids=[item.id for item in body["items"]])
+        spans = quote_search.match_spans(session=session, q=q, quote_ids=[item.id for item in body["items"]])
         for item in body["items"]:
             item.highlight = [MatchSpan(start=s, end=e) for s, e in spans.get(item.id, [])]
     if facet_names:
-        counts = service.quote_facets(session=session, filters=filters, names=facet_names)
+        counts = quote_search.quote_facets(session=session, filters=filters, names=facet_names)
         body["facets"] = {
             name: [FacetValue(value=c.value.isoformat() if isinstance(c.value, date) else c.value, label=c.label,
                               count=c.count) for c in values]

@@ -231,18 +231,33 @@ async function articleView(id, params) {
   if (target) target.scrollIntoView({ block: "center" });
 }
 
+// A wording's diff against the canonical text as nodes: equal words plain, <ins> added, <del> left out. Words
+// the outlet did not quote at the start or end (a partial quote) are an ellipsis, not a deletion.
+function diffNodes(variant) {
+  const ops = variant.diff && variant.diff.length ? variant.diff : [{ op: "equal", canonical: "", variant: variant.text }];
+  const nodes = [];
+  let text = "";  // the words so far, to know whether a space is needed before the next ones
+  const add = (node, words) => {
+    if (text && !/\s$/.test(text) && !/^[\s,.;:!?’”)\]]/.test(words)) nodes.push(document.createTextNode(" "));
+    nodes.push(node);
+    text += words;
+  };
+  ops.forEach((d, i) => {
+    const edge = i === 0 || i === ops.length - 1;
+    if (d.op === "equal") add(document.createTextNode(d.variant || d.canonical), d.variant || d.canonical);
+    else if (d.op === "insert") add(el("ins", { text: d.variant }), d.variant);
+    else if (d.op === "delete" && edge) add(el("span", { class: "omitted", title: d.canonical, text: "…" }), "…");
+    else if (d.op === "delete") add(el("del", { text: d.canonical }), d.canonical);
+    else { add(el("del", { text: d.canonical }), d.canonical); add(el("ins", { text: d.variant }), d.variant); }
+  });
+  return nodes;
+}
+
 // one column per outlet (and wording): the variant's text with its differences from the canonical text marked
 function wording(variant, occurrence) {
-  const parts = (variant.diff && variant.diff.length ? variant.diff : [{ op: "equal", variant: variant.text }])
-    .map((d) => {
-      if (d.op === "equal") return document.createTextNode(d.variant ?? d.canonical);
-      if (d.op === "insert") return el("ins", { text: d.variant });
-      if (d.op === "delete") return el("del", { text: d.canonical });
-      return [el("del", { text: d.canonical }), el("ins", { text: d.variant })];
-    });
   return el("article", { class: "wording", "data-outlet": outletName(occurrence.outlet) },
     el("h3", { text: outletName(occurrence.outlet) }),
-    el("p", {}, parts.flat()),
+    el("p", {}, diffNodes(variant)),
     el("div", { class: "meta" }, occurrence.published || "undated", " · ",
        el("a", { href: `#/article/${occurrence.article_id}?quote=${occurrence.quote_id}`,
                  text: occurrence.article_title || "article" })));
@@ -266,7 +281,7 @@ async function utteranceView(id) {
     el("p", { class: "muted" }, `Quoted ${utterance.n_quotes} times by ${utterance.n_outlets} outlets; ` +
        `first seen ${utterance.first_seen && utterance.first_seen.published || "undated"}.`),
     el("p", { class: "legend meta" }, "Differences from the text above: ", el("ins", { text: "added" }), " ",
-       el("del", { text: "left out" })),
+       el("del", { text: "left out" }), " … not quoted (hover for the words)"),
     el("div", { class: "columns", id: "wordings" }, columns));
 }
 
