@@ -53,14 +53,15 @@ def create_app(*, database_url: str | None = None, upgrade: bool = True) -> Fast
     cache_control = f"public, max-age={settings.cache_max_age}" if settings.cache_max_age > 0 else "no-cache"
     api.add_middleware(ConditionalGetMiddleware, cache_control=cache_control)
     api.add_middleware(GZipMiddleware, minimum_size=1024)
-    api.add_middleware(
-        CORSMiddleware,
-        allow_origins=settings.cors_allow_origins,
-        allow_methods=["GET", "HEAD", "POST", "OPTIONS"],
-        allow_headers=["Accept", "Content-Type", "If-None-Match", "Authorization", "X-API-Key"],
-        expose_headers=["ETag", "Link", "Content-Disposition"],
-        max_age=600,
-    )
+    if settings.cors_allow_origins:
+        api.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_allow_origins,
+            allow_methods=["GET", "HEAD", "POST"],
+            allow_headers=["Accept", "Content-Type", "If-None-Match", "Authorization", "X-API-Key"],
+            expose_headers=["ETag", "Link", "Content-Disposition"],
+            max_age=600,
+        )
     return api
 
 

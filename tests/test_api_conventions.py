@@ -14,7 +14,7 @@ from itertools import islice
 from pathlib import Path
 
 import pytest
-from fastapi import HTTPException
+from fastapi import FastAPI, HTTPException
 from fastapi.testclient import TestClient
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -407,29 +407,38 @@ def test_openapi_is_complete(client):
     assert "406" in quotes["responses"] and "422" in quotes["responses"]
 
 
-def test_cors_for_browser_clients(client):
-    simple = client.get("/quotes", headers={"Origin": "https://factcheck.example"})
-    assert simple.headers["access-control-allow-origin"] == "*"
-    assert "ETag" in simple.headers["access-control-expose-headers"]
-    preflight = client.options("/quotes", headers={"Origin": "https://factcheck.example",
-                                                   "Access-Control-Request-Method": "GET",
-                                                   "Access-Control-Request-Headers": "If-None-Match"})
-    assert preflight.status_code == 200 and "GET" in preflight.headers["access-control-allow-methods"]
-
-
-def test_cors_allow_list_comes_from_settings(seeded_url, monkeypatch):
+def app_with_origins(seeded_url, monkeypatch, origins: str) -> FastAPI:
     from app.core.config import get_settings
 
-    monkeypatch.setenv("WHOSAID_CORS_ALLOW_ORIGINS", '["https://allowed.example"]')
+    monkeypatch.setenv("WHOSAID_CORS_ALLOW_ORIGINS", origins)
     get_settings.cache_clear()
     try:
-        with TestClient(create_app(database_url=seeded_url)) as api:
-            allowed = api.get("/health", headers={"Origin": "https://allowed.example"})
-            other = api.get("/health", headers={"Origin": "https://evil.example"})
+        return create_app(database_url=seeded_url)
     finally:
         get_settings.cache_clear()
-    assert allowed.headers["access-control-allow-origin"] == "https://allowed.example"
-    assert "access-control-allow-origin" not in other.headers
+
+
+def test_cors_allow_list_for_browser_clients(seeded_url, monkeypatch):
+    api = app_with_origins(seeded_url, monkeypatch, '["https://factcheck.example"]')
+    with TestClient(api) as browser:
+        simple = browser.get("/quotes", headers={"Origin": "https://factcheck.example"})
+        assert simple.headers["access-control-allow-origin"] == "https://factcheck.example"
+        assert {"ETag", "Link"} <= set(simple.headers["access-control-expose-headers"].split(", "))
+        preflight = browser.options("/quotes", headers={"Origin": "https://factcheck.example",
+                                                        "Access-Control-Request-Method": "GET",
+                                                        "Access-Control-Request-Headers": "If-None-Match"})
+        assert preflight.status_code == 200 and "GET" in preflight.headers["access-control-allow-methods"]
+        other = browser.get("/quotes", headers={"Origin": "https://evil.example"})
+        assert "access-control-allow-origin" not in other.headers
+        problem = browser.get("/quotes/999999", headers={"Origin": "https://factcheck.example"})
+        assert problem.headers["access-control-allow-origin"] == "https://factcheck.example"  # errors too
+
+
+def test_cors_any_origin_and_none_by_default(client, seeded_url, monkeypatch):
+    assert "access-control-allow-origin" not in client.get("/quotes", headers={"Origin": "https://a.example"}).headers
+    with TestClient(app_with_origins(seeded_url, monkeypatch, '["*"]')) as browser:
+        assert browser.get("/health", headers={"Origin": "https://a.example"}).headers[
+            "access-control-allow-origin"] == "*"
 
 
 def test_explorer_page_and_its_assets_are_served(client):
