@@ -162,3 +162,19 @@ def test_utterance_wordings_side_by_side(page, live_server):
     first_row = [b for b in boxes if abs(b["y"] - boxes[0]["y"]) < 1]
     assert len({round(b["x"]) for b in first_row}) >= 3, "the wordings are not side by side"
     page.screenshot(path=str(screenshot_dir() / "explorer-utterance.png"), full_page=False)
+
+
+def test_article_view_focuses_a_quote_nested_in_another(page, live_server):
+    nested = None
+    for article in httpx.get(f"{live_server}/articles", params={"limit": 200}).json()["items"]:
+        quotes = httpx.get(f"{live_server}/articles/{article['id']}").json()["quotes"]
+        nested = next(((article["id"], inner) for inner in quotes for outer in quotes
+                       if outer["id"] != inner["id"] and outer["start"] <= inner["start"]
+                       and inner["end"] <= outer["end"]), None)
+        if nested:
+            break
+    assert nested, "the seed corpus has quotes inside quotes"
+    article_id, inner = nested
+    page.goto(f"/#/article/{article_id}?quote={inner['id']}")
+    page.wait_for_selector(".article-text mark.q.focus")
+    assert page.locator(".article-text mark.q.focus").inner_text() == inner["text"]

@@ -216,7 +216,10 @@ async function speakerView(id) {
 async function articleView(id, params) {
   const article = await api(`/articles/${id}`);
   const focus = Number(params.get("quote"));
-  const spans = article.quotes.map((q) => ({ start: q.start, end: q.end, quote: q }));
+  let spans = article.quotes.map((q) => ({ start: q.start, end: q.end, quote: q }));
+  // nested quotes (a fragment inside a speech) cannot both be marked: the one asked for wins
+  const chosen = spans.find((s) => s.quote.id === focus);
+  if (chosen) spans = spans.filter((s) => s === chosen || s.end <= chosen.start || s.start >= chosen.end);
   const text = el("div", { class: "article-text" }, marked(article.text, spans, (span) => el("mark", {
     class: `q kind-${span.quote.kind}${span.quote.id === focus ? " focus" : ""}`, id: `q-${span.quote.id}`,
     title: `${span.quote.speaker ? span.quote.speaker.name : "unattributed"} (${span.quote.kind})`,
