@@ -28,6 +28,18 @@ SORTS: dict[str, list[SortKey]] = {
 }
 
 
+# ---------- the three places that know quotes.py's internals (filters -> WHERE terms, row shape) ----------
+
+def _where(session: Session, filters: QuoteFilters) -> tuple[list, dict] | None:
+    """WHERE terms on the quote table for `filters` and the values bound into them (names are resolved to ids by
+    quotes.py); None when nothing can match."""
+    conditions = quotes._conditions(session, filters)
+    return None if conditions is None else (conditions, {})
+
+
+_row = quotes._to_row  # a result row of quotes._rows_query() -> QuoteRow
+
+
 def _sort_values(sort: str, row: QuoteRow) -> list:
     """The cursor of a row: its values of SORTS[sort], in order."""
     q = row.quote
@@ -43,14 +55,15 @@ def list_sorted(
     if sort == DEFAULT_SORT:
         return quotes.list_quotes(session=session, filters=filters, limit=limit, cursor=cursor)
     keys = SORTS[sort]
-    conditions = quotes._conditions(session, filters)
-    if conditions is None:
+    where = _where(session, filters)
+    if where is None:
         return Page(items=[], total=0, next_cursor=None)
-    total = session.exec(select(func.count(Quote.id)).where(*conditions)).one()
+    conditions, values = where
+    total = session.execute(select(func.count(Quote.id)).where(*conditions), values).scalar_one()
     if cursor:
-        conditions.append(after_keyset(keys, cursor))
+        conditions = [*conditions, after_keyset(keys, cursor)]
     stmt = quotes._rows_query().where(*conditions).order_by(*keyset_order(keys)).limit(limit + 1)
-    rows = [quotes._to_row(r) for r in session.exec(stmt).all()]
+    rows = [_row(r) for r in session.execute(stmt, values).all()]
     items = rows[:limit]
     next_cursor = keyset_cursor(_sort_values(sort, items[-1])) if len(rows) > limit and items else None
     return Page(items=items, total=total, next_cursor=next_cursor)
@@ -120,21 +133,22 @@ def quote_facets(
 
     Speakers and outlets come most quoted first (at most `top`); dates in calendar order (all of them).
     """
-    conditions = quotes._conditions(session, filters)
+    where = _where(session, filters)
     result: dict[str, list[FacetCount]] = {name: [] for name in names}
-    if conditions is None:
+    if where is None:
         return result
+    conditions, values = where
     n = func.count(Quote.id).label("n")
     if "speaker" in names:
         stmt = (select(Entity.id, Entity.name, n).join(Entity, Entity.id == Quote.speaker_id).where(*conditions)
                 .group_by(Entity.id, Entity.name).order_by(n.desc(), Entity.name, Entity.id).limit(top))
-        result["speaker"] = [FacetCount(i, name, c) for i, name, c in session.exec(stmt).all()]
+        result["speaker"] = [FacetCount(i, name, c) for i, name, c in session.execute(stmt, values).all()]
     if "outlet" in names:
         stmt = (select(Outlet.id, Outlet.name, n).join(Outlet, Outlet.id == Quote.outlet_id).where(*conditions)
                 .group_by(Outlet.id, Outlet.name).order_by(n.desc(), Outlet.name, Outlet.id).limit(top))
-        result["outlet"] = [FacetCount(i, name, c) for i, name, c in session.exec(stmt).all()]
+        result["outlet"] = [FacetCount(i, name, c) for i, name, c in session.execute(stmt, values).all()]
     if "published" in names:
         stmt = (select(Quote.published, n).where(*conditions, Quote.published.is_not(None))
                 .group_by(Quote.published).order_by(Quote.published))
-        result["published"] = [FacetCount(d, None, c) for d, c in session.exec(stmt).all()]
+        result["published"] = [FacetCount(d, None, c) for d, c in session.execute(stmt, values).all()]
     return result
