@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed-whosaid
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: install run test serve clean
+.PHONY: install run test serve clean screenshots
 
 install: $(STAMP)
 
@@ -26,6 +26,10 @@ serve: install
 
 test: install
 	$(BIN)/pytest
+
+# regenerate the explorer screenshots in docs/ (README shows them) with the browser test
+screenshots: install
+	WHOSAID_SCREENSHOT_DIR=docs $(BIN)/pytest -q tests/test_explorer_browser.py
 
 clean:
 	rm -rf data/ .pytest_cache/ $(STAMP)

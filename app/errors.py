@@ -1,18 +1,42 @@
-"""Domain errors and the handlers that turn every failure into a JSON body, never a stack trace.
+"""Domain errors and the handlers that turn every failure into an RFC 9457 problem document, never a stack trace.
 
-Services raise `NotFound` / `InvalidParameter`; the API maps them to 404 / 422. Request validation errors get
-a one-line `detail` naming the offending parameter, with pydantic's list kept under `errors`.
+Every error response has `Content-Type: application/problem+json` and the body
+`{"type", "title", "status", "detail", "instance"}`; errors about a request parameter add `invalid_params`
+(`[{"name", "in", "reason"}]`, the extension member RFC 9457 shows). Services raise `NotFound` /
+`InvalidParameter`; routers may raise `fastapi.HTTPException` (401, 403, ...) and it gets the same shape.
+`type` is a relative URI under /problems/ that the API itself documents (GET /problems/{name}).
 """
 from __future__ import annotations
 
 import logging
+from http import HTTPStatus
 
 from fastapi import FastAPI, Request
-from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 log = logging.getLogger("whosaid")
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+
+# name -> (title, what it means); `type` is f"/problems/{name}"
+PROBLEM_TYPES: dict[str, tuple[str, str]] = {
+    "not-found": ("Resource not found", "No resource has the id given in the path."),
+    "invalid-parameter": ("Invalid parameter",
+                          "A query or path parameter is missing, malformed or out of range; `invalid_params` "
+                          "names each one and says why."),
+    "not-acceptable": ("Not acceptable",
+                       "None of the media types in the Accept header can be produced; see the endpoint's "
+                       "documentation for the ones it offers."),
+    "http-error": ("HTTP error", "An HTTP-level error (unknown path, method not allowed, unauthorised, "
+                                 "forbidden, ...); `status` and `detail` say which."),
+    "internal-error": ("Internal server error", "The server failed; the details are in its log, never here."),
+}
+
+
+def problem_type(name: str) -> str:
+    return f"/problems/{name}"
 
 
 class NotFound(Exception):
@@ -26,47 +50,93 @@ class NotFound(Exception):
 class InvalidParameter(Exception):
     """A parameter passed type validation but is still unusable (e.g. a cursor that does not decode)."""
 
-    def __init__(self, param: str, message: str) -> None:
+    def __init__(self, param: str, message: str, where: str = "query") -> None:
         super().__init__(f"{param}: {message}")
         self.param = param
         self.message = message
-        self.detail = f"Invalid value for parameter '{param}': {message}"
+        self.where = where
+        self.detail = f"Invalid value for {_PLACES.get(where, 'parameter')} '{param}': {message}"
 
 
-def _describe(error: dict) -> str:
-    """'Invalid value for query parameter 'limit': Input should be less than or equal to 200'."""
+class NotAcceptable(Exception):
+    """The Accept header asks only for media types the endpoint cannot produce."""
+
+    def __init__(self, offered: list[str]) -> None:
+        self.detail = "Acceptable media types here: " + ", ".join(offered)
+        super().__init__(self.detail)
+
+
+_PLACES = {"query": "query parameter", "path": "path parameter", "body": "body field", "header": "header"}
+
+
+def problem_response(
+    request: Request, status: int, name: str, detail: str, *, title: str | None = None,
+    headers: dict[str, str] | None = None, **extensions: object,
+) -> JSONResponse:
+    """One RFC 9457 problem document as a response."""
+    body = {
+        "type": problem_type(name),
+        "title": title or PROBLEM_TYPES[name][0],
+        "status": status,
+        "detail": detail,
+        "instance": request.url.path,
+        **extensions,
+    }
+    return JSONResponse(status_code=status, content=body, headers=headers, media_type=PROBLEM_MEDIA_TYPE)
+
+
+def _invalid_param(error: dict) -> dict:
+    """pydantic's {'loc': ('query', 'limit'), 'msg': ...} as {'name': 'limit', 'in': 'query', 'reason': ...}."""
     loc = [str(part) for part in error.get("loc", ())]
     where, name = (loc[0], ".".join(loc[1:])) if len(loc) > 1 else ("", ".".join(loc))
-    place = {"query": "query parameter", "path": "path parameter", "body": "body field"}.get(where, "parameter")
-    return f"Invalid value for {place} '{name}': {error.get('msg', 'invalid')}"
+    return {"name": name, "in": where, "reason": error.get("msg", "invalid")}
 
 
-async def not_found_handler(_request: Request, exc: NotFound) -> JSONResponse:
-    return JSONResponse(status_code=404, content={"detail": exc.detail})
+def _describe(param: dict) -> str:
+    """'Invalid value for query parameter 'limit': Input should be less than or equal to 200'."""
+    return f"Invalid value for {_PLACES.get(param['in'], 'parameter')} '{param['name']}': {param['reason']}"
 
 
-async def invalid_parameter_handler(_request: Request, exc: InvalidParameter) -> JSONResponse:
-    return JSONResponse(
-        status_code=422,
-        content={"detail": exc.detail, "errors": [{"loc": ["query", exc.param], "msg": exc.message}]},
-    )
+async def not_found_handler(request: Request, exc: NotFound) -> JSONResponse:
+    return problem_response(request, 404, "not-found", exc.detail)
 
 
-async def validation_handler(_request: Request, exc: RequestValidationError) -> JSONResponse:
-    errors = exc.errors()
-    detail = "; ".join(_describe(e) for e in errors) or "Invalid request"
-    # ctx may hold exception objects; jsonable_encoder makes them strings. The raw input is left out on purpose.
-    cleaned = [{k: v for k, v in e.items() if k not in ("input", "url")} for e in errors]
-    return JSONResponse(status_code=422, content={"detail": detail, "errors": jsonable_encoder(cleaned)})
+async def invalid_parameter_handler(request: Request, exc: InvalidParameter) -> JSONResponse:
+    return problem_response(request, 422, "invalid-parameter", exc.detail,
+                            invalid_params=[{"name": exc.param, "in": exc.where, "reason": exc.message}])
+
+
+async def not_acceptable_handler(request: Request, exc: NotAcceptable) -> JSONResponse:
+    return problem_response(request, 406, "not-acceptable", exc.detail)
+
+
+async def validation_handler(request: Request, exc: RequestValidationError) -> JSONResponse:
+    # the raw input and pydantic's ctx are left out on purpose: they may echo huge or hostile values
+    params = [_invalid_param(e) for e in exc.errors()]
+    detail = "; ".join(_describe(p) for p in params) or "Invalid request"
+    return problem_response(request, 422, "invalid-parameter", detail, invalid_params=params)
+
+
+async def http_exception_handler(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    """HTTPException from a router or from routing itself (404 unknown path, 405, 401/403 from auth)."""
+    try:
+        title = HTTPStatus(exc.status_code).phrase
+    except ValueError:
+        title = "HTTP error"
+    detail = exc.detail if isinstance(exc.detail, str) else title
+    return problem_response(request, exc.status_code, "http-error", detail, title=title,
+                            headers=getattr(exc, "headers", None))
 
 
 async def unhandled_handler(request: Request, exc: Exception) -> JSONResponse:
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
-    return JSONResponse(status_code=500, content={"detail": "Internal server error"})
+    return problem_response(request, 500, "internal-error", "Internal server error")
 
 
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(NotFound, not_found_handler)
     app.add_exception_handler(InvalidParameter, invalid_parameter_handler)
+    app.add_exception_handler(NotAcceptable, not_acceptable_handler)
     app.add_exception_handler(RequestValidationError, validation_handler)
+    app.add_exception_handler(StarletteHTTPException, http_exception_handler)
     app.add_exception_handler(Exception, unhandled_handler)

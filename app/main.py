@@ -9,16 +9,25 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.middleware.gzip import GZipMiddleware
+from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 
 import app as package
-from app.api import api_router
+from app.api import api_router, explorer
+from app.core.config import get_settings
 from app.db import upgrade_database
 from app.errors import install_error_handlers
+from app.http_cache import ConditionalGetMiddleware
+from app.openapi import install_openapi
+
+API_VERSION_PREFIX = "/v1"  # the stable contract; unprefixed paths follow the newest version (app/openapi.py)
 
 
 def create_app(*, database_url: str | None = None, upgrade: bool = True) -> FastAPI:
     """A new application on `database_url` (default: the configured one), migrated to head at start-up."""
+    settings = get_settings()
 
     @asynccontextmanager
     async def lifespan(api: FastAPI) -> AsyncIterator[None]:
@@ -35,6 +44,24 @@ def create_app(*, database_url: str | None = None, upgrade: bool = True) -> Fast
     api.state.database_url = database_url
     install_error_handlers(api)
     api.include_router(api_router)
+    api.include_router(api_router, prefix=API_VERSION_PREFIX, include_in_schema=False)
+    api.include_router(explorer.router)
+    api.mount("/web", StaticFiles(directory=explorer.WEB_DIR), name="web")
+    install_openapi(api)
+
+    # outermost last: CORS sees every response (errors too), gzip compresses what the ETag was computed on
+    cache_control = f"public, max-age={settings.cache_max_age}" if settings.cache_max_age > 0 else "no-cache"
+    api.add_middleware(ConditionalGetMiddleware, cache_control=cache_control)
+    api.add_middleware(GZipMiddleware, minimum_size=1024)
+    if settings.cors_allow_origins:
+        api.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_allow_origins,
+            allow_methods=["GET", "HEAD", "POST"],
+            allow_headers=["Accept", "Content-Type", "If-None-Match", "Authorization", "X-API-Key"],
+            expose_headers=["ETag", "Link", "Content-Disposition"],
+            max_age=600,
+        )
     return api
 
 

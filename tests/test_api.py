@@ -8,7 +8,7 @@ import sys
 import pytest
 
 SPEAKER_ITEM_KEYS = {"id", "text", "kind", "cue", "speaker", "speaker_mention", "article", "outlet", "start", "end",
-                     "sentence", "where"}
+                     "sentence", "where", "highlight"}
 
 
 def all_pages(client, path: str, **params) -> list[dict]:
@@ -97,7 +97,7 @@ def test_unknown_speaker_gives_an_empty_list(client):
     for name in ("Nobody Atall", "'; DROP TABLE quote; --", "%", "999999"):
         response = client.get("/quotes", params={"speaker": name})
         assert response.status_code == 200
-        assert response.json() == {"items": [], "total": 0, "next_cursor": None}
+        assert response.json() == {"items": [], "total": 0, "next_cursor": None, "next": None, "facets": None}
 
 
 def test_every_quote_text_is_its_article_text_between_start_and_end(client):
@@ -180,8 +180,10 @@ def test_entity_detail(client, putin_quotes):
 def test_unknown_ids_give_404_json(client, path):
     response = client.get(path)
     assert response.status_code == 404
-    assert response.headers["content-type"].startswith("application/json")
-    assert "not found" in response.json()["detail"]
+    assert response.headers["content-type"].startswith("application/problem+json")
+    body = response.json()
+    assert "not found" in body["detail"]
+    assert body["status"] == 404 and body["type"] == "/problems/not-found" and body["instance"] == path
 
 
 @pytest.mark.parametrize("path,param", [
@@ -194,6 +196,9 @@ def test_bad_parameters_give_422_json_naming_the_parameter(client, path, param):
     assert response.status_code == 422
     body = response.json()
     assert f"'{param}'" in body["detail"]
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert body["status"] == 422 and body["type"] == "/problems/invalid-parameter"
+    assert param in [p["name"] for p in body["invalid_params"]]
 
 
 def test_openapi_describes_every_endpoint(client):
@@ -201,7 +206,7 @@ def test_openapi_describes_every_endpoint(client):
     assert {"/quotes", "/quotes/{quote_id}", "/entities", "/entities/{entity_id}", "/entities/{entity_id}/quotes",
             "/articles", "/articles/{article_id}", "/outlets", "/health"} <= set(paths)
     schema = paths["/quotes"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
-    assert schema["$ref"].endswith("QuotePublic_")
+    assert schema["$ref"].endswith("QuotePage")
 
 
 def test_unexpected_errors_give_500_json_without_a_trace(seeded_url):
@@ -218,7 +223,9 @@ def test_unexpected_errors_give_500_json_without_a_trace(seeded_url):
     with TestClient(api, raise_server_exceptions=False) as test_client:
         response = test_client.get("/boom")
     assert response.status_code == 500
-    assert response.json() == {"detail": "Internal server error"}
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert response.json() == {"type": "/problems/internal-error", "title": "Internal server error", "status": 500,
+                               "detail": "Internal server error", "instance": "/boom"}
 
 
 def test_read_endpoints_do_not_load_spacy(seeded_url):

@@ -1,13 +1,14 @@
 """HTTP routers, one module per resource. They parse parameters, call a service and shape the answer."""
 from fastapi import APIRouter
 
-from app.api import articles, entities, health, outlets, quotes
-from app.api.schemas import ValidationErrorOut
+from app.api import articles, entities, health, outlets, problems, quotes
+from app.api.schemas import Problem
 
-# our 422 body (app/errors.py) replaces FastAPI's default one, so document it instead
-INVALID = {422: {"model": ValidationErrorOut, "description": "Invalid parameter"}}
+# our problem+json bodies (app/errors.py) replace FastAPI's default 422, so document them instead
+INVALID = {422: {"model": Problem, "description": "Invalid parameter"},
+           500: {"model": Problem, "description": "Internal server error"}}
 
 api_router = APIRouter()
-for module in (quotes, entities, articles, outlets):
+for module in (quotes, entities, articles, outlets, problems):
     api_router.include_router(module.router, responses=INVALID)
 api_router.include_router(health.router)

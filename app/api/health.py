@@ -11,6 +11,6 @@ from app.services.quotes import count_quotes
 router = APIRouter(tags=["health"])
 
 
-@router.get("/health", response_model=HealthOut)
+@router.get("/health", response_model=HealthOut, summary="Liveness and row counts")
 def health(session: SessionDep):
     return HealthOut(status="ok", articles=count_articles(session=session), quotes=count_quotes(session=session))

@@ -10,7 +10,8 @@ from app.services import outlets as service
 router = APIRouter(prefix="/outlets", tags=["outlets"])
 
 
-@router.get("", response_model=Page[OutletOut])
+@router.get("", response_model=Page[OutletOut], summary="List outlets")
 def list_outlets(session: SessionDep, page: PageDep):
     """Outlets in name order, with how many articles and quotes each has."""
-    return page_of(service.list_outlets(session=session, limit=page.limit, cursor=page.cursor), OutletOut.from_stats)
+    result = service.list_outlets(session=session, limit=page.limit, cursor=page.cursor)
+    return page_of(result, OutletOut.from_stats, page)

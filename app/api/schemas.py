@@ -21,19 +21,40 @@ class Page(BaseModel, Generic[T]):
     items: list[T]
     total: int = Field(description="Number of items matching the filters, over all pages")
     next_cursor: str | None = Field(description="Pass as `cursor` to get the next page; null on the last page")
+    next: str | None = Field(default=None, description="URL of the next page (also in the `Link: <...>; "
+                                                       "rel=\"next\"` header); null on the last page")
 
 
-def page_of(page: ServicePage, convert) -> dict:
-    return {"items": [convert(item) for item in page.items], "total": page.total, "next_cursor": page.next_cursor}
+def page_of(page: ServicePage, convert, params=None) -> dict:
+    """The JSON body of a list page. With `params` (the endpoint's PageDep) the body gains the `next` URL and
+    the response an RFC 8288 Link header."""
+    next_url = params.link_next(page.next_cursor) if params is not None else None
+    return {"items": [convert(item) for item in page.items], "total": page.total, "next_cursor": page.next_cursor,
+            "next": next_url}
 
 
-class ErrorOut(BaseModel):
-    detail: str
+class InvalidParam(BaseModel):
+    name: str = Field(examples=["limit"])
+    in_: str = Field(alias="in", examples=["query"], description="query | path | header | body")
+    reason: str = Field(examples=["Input should be less than or equal to 200"])
 
 
-class ValidationErrorOut(BaseModel):
-    detail: str = Field(description="One line naming each invalid parameter and what is wrong with it")
-    errors: list[dict] = Field(description="The individual errors: loc (where), msg, type")
+class Problem(BaseModel):
+    """An RFC 9457 problem document (media type application/problem+json): the body of every error."""
+
+    type: str = Field(description="URI of the problem type; GET it for an explanation",
+                      examples=["/problems/not-found"])
+    title: str = Field(examples=["Resource not found"])
+    status: int = Field(examples=[404])
+    detail: str = Field(description="What went wrong with this request", examples=["quote 99999 not found"])
+    instance: str = Field(description="The path of the request", examples=["/quotes/99999"])
+    invalid_params: list[InvalidParam] | None = Field(
+        default=None, description="For 422: each offending parameter, where it was and why it was rejected")
+
+
+# old names, kept so routers written against them keep working
+ErrorOut = Problem
+ValidationErrorOut = Problem
 
 
 class SpeakerRef(BaseModel):
@@ -55,6 +76,11 @@ class ArticleRef(BaseModel):
     published: date | None
 
 
+class MatchSpan(BaseModel):
+    start: int = Field(description="Offset into the quote's `text` (add the quote's `start` for the article)")
+    end: int
+
+
 class QuotePublic(BaseModel):
     id: int
     text: str = Field(description="The quoted words, exactly article.text[start:end]")
@@ -68,6 +94,8 @@ class QuotePublic(BaseModel):
     end: int
     sentence: str | None
     where: str | None = Field(description="Place or occasion of the statement, when the article gives it")
+    highlight: list[MatchSpan] | None = Field(
+        default=None, description="With `q`: where the search matched in `text`; null otherwise")
 
     @classmethod
     def from_row(cls, row: QuoteRow) -> QuotePublic:
@@ -154,3 +182,14 @@ class HealthOut(BaseModel):
     status: str
     articles: int
     quotes: int
+
+
+class FacetValue(BaseModel):
+    value: int | str = Field(description="Entity id, outlet id, or date (YYYY-MM-DD)")
+    label: str | None = Field(description="Speaker or outlet name; null for dates")
+    count: int
+
+
+class QuotePage(Page[QuotePublic]):
+    facets: dict[str, list[FacetValue]] | None = Field(
+        default=None, description="With `facets=`: counts over all pages by speaker, outlet and/or published")

@@ -15,6 +15,11 @@ class Settings(BaseSettings):
     max_file_bytes: int = 20 * 1024 * 1024
     max_article_chars: int = 2_000_000
     max_quotes_per_article: int = 2_000
+    # Origins allowed to call the API from a browser (a JSON list: '["https://a.example"]', or '["*"]' for any);
+    # empty means no CORS headers at all (same-origin only, which is all the explorer page at / needs).
+    cors_allow_origins: list[str] = []
+    # seconds a client or proxy may reuse a read without asking again (0: revalidate every time, via ETag)
+    cache_max_age: int = 0
 
     @property
     def sqlite_path(self) -> Path | None:

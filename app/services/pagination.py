@@ -81,3 +81,45 @@ def after_name_id(name_col: ColumnElement, id_col: ColumnElement, cursor: str) -
     if not isinstance(name, str) or not isinstance(ident, int):
         raise InvalidParameter("cursor", "not a cursor returned by this API")
     return or_(name_col > name, and_(name_col == name, id_col > ident))
+
+
+# ---------- any sort: a list of keys, each ascending or descending, NULLs last ----------
+
+@dataclass(frozen=True, slots=True)
+class SortKey:
+    column: ColumnElement
+    descending: bool = False
+    parse: object = None  # turns a cursor value back into a column value (e.g. date.fromisoformat); None = as is
+    nullable: bool = True
+
+
+def keyset_order(keys: list[SortKey]) -> list:
+    return [(k.column.desc() if k.descending else k.column.asc()).nulls_last() for k in keys]
+
+
+def keyset_cursor(values: list) -> str:
+    return encode_cursor(*[v.isoformat() if isinstance(v, date) else v for v in values])
+
+
+def after_keyset(keys: list[SortKey], cursor: str) -> ColumnElement:
+    """Rows strictly after the cursor in the order `keyset_order(keys)` gives (NULLs sort after every value).
+
+    For keys k1..kn the row is after the cursor when, for some i, k1..k(i-1) equal the cursor's values and ki
+    comes after the cursor's ki. A NULL cursor value has nothing after it on that key but other NULLs' ties.
+    """
+    values = decode_cursor(cursor, len(keys))
+    try:
+        values = [k.parse(v) if (k.parse is not None and v is not None) else v for k, v in zip(keys, values)]
+    except (TypeError, ValueError):
+        raise InvalidParameter("cursor", "not a cursor returned by this API") from None
+    alternatives, equal_so_far = [], []
+    for key, value in zip(keys, values):
+        if value is None:
+            equal_so_far.append(key.column.is_(None))
+            continue
+        beyond = key.column < value if key.descending else key.column > value
+        alternatives.append(and_(*equal_so_far, or_(beyond, key.column.is_(None)) if key.nullable else beyond))
+        equal_so_far.append(key.column == value)
+    if not alternatives:
+        raise InvalidParameter("cursor", "not a cursor returned by this API")
+    return or_(*alternatives)

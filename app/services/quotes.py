@@ -12,6 +12,7 @@ from sqlmodel import Session, select
 from app.errors import NotFound
 from app.models import Article, Entity, Outlet, Quote
 from app.services.entities import ids_for_name
+from app.services.fts import fts_match
 from app.services.outlets import ids_for_outlet
 from app.services.pagination import Page, after_date_id, date_id_cursor, newest_first
 
@@ -47,13 +48,10 @@ class QuoteFilters:
 
 
 def fts_query(user_text: str) -> str | None:
-    """A safe FTS5 MATCH expression: every word of the user's text as a quoted term, all required.
-
-    Quoting each term means FTS operators (AND, NEAR, *, ^, column filters, unbalanced quotes) in user input are
-    plain words, so a query can never be a syntax error. None when the text has no searchable word.
-    """
-    terms = FTS_TERM.findall(user_text)[:MAX_FTS_TERMS]
-    return " ".join(f'"{t}"' for t in terms) or None
+    """A safe FTS5 MATCH expression for the user's text: words (all required), "phrases", prefix*, AND, OR, NOT
+    and parentheses, rebuilt from tokens (app/services/fts.py), so no input is a syntax error. None when the
+    text has no searchable word."""
+    return fts_match(user_text)
 
 
 def _rows_query():

@@ -1,0 +1,79 @@
+"""Conditional GET for the read API: a weak ETag from a hash of each JSON body, 304 on a matching If-None-Match,
+and Cache-Control on every successful read.
+
+Hashing the body is always right, whatever changed the data (ingest, entity merges, re-extraction), and JSON
+pages are small (limit <= max_page_size). Streamed exports carry no Content-Length and pass through untouched
+but for Cache-Control; responses that already have an ETag (static files) are left alone. The ETag is weak
+because GZipMiddleware, outside this one, may change the bytes on the wire.
+"""
+from __future__ import annotations
+
+import hashlib
+
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+MAX_BUFFERED_BYTES = 16 * 1024 * 1024
+HASHED_TYPES = ("application/json", "application/ld+json")
+
+
+def etag_matches(if_none_match: str, etag: str) -> bool:
+    """Weak comparison (RFC 9110 13.1.2): W/"x" and "x" match."""
+    wanted = etag.removeprefix("W/")
+    for candidate in if_none_match.split(","):
+        candidate = candidate.strip()
+        if candidate == "*" or candidate.removeprefix("W/") == wanted:
+            return True
+    return False
+
+
+class ConditionalGetMiddleware:
+    def __init__(self, app: ASGIApp, cache_control: str) -> None:
+        self.app = app
+        self.cache_control = cache_control
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD"):
+            await self.app(scope, receive, send)
+            return
+        if_none_match = Headers(scope=scope).get("if-none-match")
+        start: Message | None = None
+        chunks: list[bytes] = []
+
+        async def wrapped_send(message: Message) -> None:
+            nonlocal start
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                if message["status"] == 200 and "cache-control" not in headers:
+                    headers["Cache-Control"] = self.cache_control
+                length = headers.get("content-length")
+                hashable = (scope["method"] == "GET" and message["status"] == 200 and "etag" not in headers
+                            and length is not None
+                            and int(length) <= MAX_BUFFERED_BYTES
+                            and headers.get("content-type", "").split(";")[0].strip() in HASHED_TYPES)
+                if not hashable:
+                    await send(message)
+                    return
+                start = message  # hold the headers until the whole body is known
+                return
+            if start is None or message["type"] != "http.response.body":
+                await send(message)
+                return
+            chunks.append(message.get("body", b""))
+            if message.get("more_body", False):
+                return
+            body = b"".join(chunks)
+            etag = 'W/"' + hashlib.blake2b(body, digest_size=16).hexdigest() + '"'
+            headers = MutableHeaders(scope=start)
+            headers["ETag"] = etag
+            if if_none_match and etag_matches(if_none_match, etag):
+                kept = {k: headers[k] for k in ("etag", "cache-control", "vary", "link") if k in headers}
+                not_modified = {"type": "http.response.start", "status": 304,
+                                "headers": [(k.encode(), v.encode()) for k, v in kept.items()]}
+                await send(not_modified)
+                await send({"type": "http.response.body", "body": b""})
+                return
+            await send(start)
+            await send({"type": "http.response.body", "body": body})
+
+        await self.app(scope, receive, wrapped_send)
