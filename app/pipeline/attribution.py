@@ -231,6 +231,8 @@ class Attributor:
         for i in window:
             if self.in_quote[i] or self.doc[i].is_sent_start and i != window.start:
                 break
+            if cue.i < qstart and self.doc[i].pos_ in {"ADP", "VERB"}:
+                break  # "said Thursday on Fox News": past the subject slot
             cl = self.token_index.get(i)
             if cl is not None and cl.kind in {"person", "organization"}:
                 return self.doc[i]

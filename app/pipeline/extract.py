@@ -156,7 +156,7 @@ def extract_doc(doc: Doc, cleaned: Cleaned) -> Extraction:
             sentence_start=sent.start_char, sentence_end=sent.end_char, where=att.where,
         )
         quotes.append(record)
-        if not in_heading:
+        if kind != "unattributed":  # titles and scare quotes neither start nor break a run of quotes
             prev = (record, att, para_start)
     quotes.extend(reported_speech(doc, attributor, mask, head_end))
     quotes.sort(key=lambda r: r.start)
