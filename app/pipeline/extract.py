@@ -65,10 +65,23 @@ def is_title(text: str, q: QuoteSpan) -> bool:
     return prev.lower() in TITLE_CONTEXT or (prev[:1].isupper() and prev.endswith(("’s", "'s")))
 
 
+def is_nickname(text: str, q: QuoteSpan) -> bool:
+    """A quoted nickname inside a name: Marcia “Cia” Price, Robert “Bobby” Scott."""
+    inner = text[q.start:q.end].split()
+    if not 1 <= len(inner) <= 2 or not all(w[:1].isupper() for w in inner) or q.close_mark is None:
+        return False
+    before = text[max(0, q.open_mark - 30):q.open_mark].split()
+    after = text[q.close_mark + 1:q.close_mark + 30].split()
+    if not (before and after and after[0][:1].isupper()):
+        return False
+    name = before[-1]
+    return name.isalpha() and name[0].isupper() or re.fullmatch(r"[A-Z]\.", name) is not None  # or an initial
+
+
 def quote_kind(text: str, q: QuoteSpan, attribution: Attribution) -> str:
     """speech: a statement quoted as a sentence; fragment: a phrase inside the writer's sentence with a source;
     unattributed: scare quotes, titles and terms nobody is said to have said."""
-    if is_title(text, q):
+    if is_title(text, q) or is_nickname(text, q):
         return "unattributed"
     inner = text[q.start:q.end]
     before = text[max(0, q.open_mark - 3):q.open_mark].rstrip(" \t'")  # '' marks: see quotes.py

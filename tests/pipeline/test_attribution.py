@@ -130,3 +130,11 @@ def test_quoted_show_titles_are_not_speech(extract):
     assert kinds["Fox and Friends"] == "unattributed"
     assert kinds["Meet the Press"] == "unattributed"
     assert kinds["The generals are angry,"] == "speech"
+
+
+def test_nicknames_inside_names_are_not_quotes(extract):
+    text = ("State Del. Marcia “Cia” Price spoke first. Rep. Robert C. “Bobby” Scott said: "
+            "“I’ll be able to raise what’s necessary.”")
+    kinds = {q.text: q.kind for q in extract(text).quotes}
+    assert kinds["Cia"] == "unattributed" and kinds["Bobby"] == "unattributed"
+    assert kinds["I’ll be able to raise what’s necessary."] == "speech"
