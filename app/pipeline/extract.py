@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from functools import lru_cache
 from typing import Iterable, Iterator
 
@@ -171,9 +172,34 @@ def extract_doc(doc: Doc, cleaned: Cleaned) -> Extraction:
         quotes.append(record)
         if kind != "unattributed":  # titles and scare quotes neither start nor break a run of quotes
             prev = (record, att, para_start)
+    quotes = merge_listed_fragments(text, quotes)
     quotes.extend(reported_speech(doc, attributor, mask, head_end))
     quotes.sort(key=lambda r: r.start)
     return Extraction(text=text, title=cleaned.title, quotes=quotes, entities=to_records(clusters))
+
+
+# what may stand between two quoted pieces of one list: commas, a conjunction, an article
+LIST_GLUE = re.compile(r"[\s,;]*(?:(?:and|or|nor|as well as)\b[\s,]*)?(?:(?:an?|the)\b\s*)?", re.IGNORECASE)
+QUOTE_MARK_CHARS = "\"“”‘’'"
+
+
+def merge_listed_fragments(text: str, quotes: list[QuoteRecord]) -> list[QuoteRecord]:
+    """Quoted pieces listed one after another by the same speaker (called him a “liar,” a “bully” and “sick”)
+    are one fragment: the list, with its marks, as the writer quoted it."""
+    out: list[QuoteRecord] = []
+    for q in quotes:
+        last = out[-1] if out else None
+        if (last is not None and q.kind == last.kind == "fragment" and q.speaker_key == last.speaker_key
+                and q.speaker_mention == last.speaker_mention and _only_glue(text, last.end, q.start)):
+            out[-1] = replace(last, end=q.end, text=text[last.start:q.end])
+        else:
+            out.append(q)
+    return out
+
+
+def _only_glue(text: str, end: int, start: int) -> bool:
+    between = text[end:start].strip(QUOTE_MARK_CHARS + " ")
+    return 0 < start - end <= 40 and LIST_GLUE.fullmatch(between) is not None
 
 
 def _inherited(attributor: Attributor, att: Attribution, q: QuoteSpan, sent, para_start: int, text: str,

@@ -138,3 +138,10 @@ def test_nicknames_inside_names_are_not_quotes(extract):
     kinds = {q.text: q.kind for q in extract(text).quotes}
     assert kinds["Cia"] == "unattributed" and kinds["Bobby"] == "unattributed"
     assert kinds["I’ll be able to raise what’s necessary."] == "speech"
+
+
+def test_listed_fragments_are_one_fragment(extract):
+    text = ("Ted Cruz spoke in Texas.\n\nCruz called Trump a “pathological liar,” a “serial philanderer” and "
+            "“utterly amoral.” He praised the “hard work” of the staff.")
+    frags = [q.text for q in extract(text).quotes if q.kind == "fragment"]
+    assert frags == ["pathological liar,” a “serial philanderer” and “utterly amoral.", "hard work"]
