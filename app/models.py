@@ -117,3 +117,38 @@ class Quote(QuoteBase, table=True):
     outlet_id: int | None = Field(default=None, foreign_key="outlet.id")
     published: date | None = None
     extractor_version: str
+    # the statement this quote renders (app/services/utterances.py); null for indirect, unattributed and
+    # speaker-less quotes
+    utterance_id: int | None = Field(default=None, foreign_key="utterance.id", index=True)
+
+
+# ---------- utterances: one statement, every outlet's quote of it ----------
+
+class UtteranceBase(SQLModel):
+    canonical_text: str                                  # the longest wording (a speech quote when there is one)
+    n_quotes: int = 0
+    n_outlets: int = 0
+    first_published: date | None = None
+
+
+class Utterance(UtteranceBase, table=True):
+    __table_args__ = (
+        # listings: most outlets first / newest first, keyset-paginated
+        Index("ix_utterance_outlets", "n_outlets", "id"),
+        Index("ix_utterance_first_published", "first_published", "id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    speaker_id: int = Field(foreign_key="entity.id", index=True)
+    first_outlet_id: int | None = Field(default=None, foreign_key="outlet.id")
+    last_published: date | None = None                   # with first_published: the window for one-word matches
+
+
+class UtteranceKey(SQLModel, table=True):
+    """Inverted index for candidate generation: the content-word stems of every wording of an utterance."""
+
+    __table_args__ = (Index("ix_utterancekey_speaker_key", "speaker_id", "key", "utterance_id"),)
+
+    utterance_id: int = Field(foreign_key="utterance.id", primary_key=True)
+    key: str = Field(primary_key=True, max_length=32)
+    speaker_id: int                                      # copied from the utterance: candidates are per speaker

@@ -22,6 +22,7 @@ from app.services.articles import find_by_hash
 from app.services.entities import upsert_entity
 from app.services.outlets import get_or_create_outlet
 from app.services.sources import Document, Skip, discover, read_documents
+from app.services.utterances import group_article
 
 ProgressFn = Callable[[int, int, str], None]   # (files done, files in total, file just done)
 
@@ -165,4 +166,5 @@ def store_article(
             extractor_version=version,
         ))
     session.flush()
+    group_article(session, article.id)  # same transaction: the article's quotes join their statements
     return len(extraction.quotes), new_entities

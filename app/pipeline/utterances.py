@@ -1,0 +1,292 @@
+"""Which quotes render the same statement: text normalisation, comparison and word-level diffs. Pure functions.
+
+Outlets quote one statement in different shapes: word for word, in part ("balanced position"), with other
+translation choices ("value" / "appreciate"), with other typography (curly or straight marks, "we'll" or "we
+will"). Everything here works on a `Signature` of a text:
+
+- `tokens`: casefolded words with straightened apostrophes and expanded contractions ("we'll" -> we will);
+  punctuation, case and whitespace are gone, so two copies that differ only in those are `equal`.
+- `stems`: each token cut to its first STEM_CHARS characters, a crude but language-agnostic stemmer that makes
+  "concern"/"concerns", "Ukraine"/"Ukrainian", "instil"/"instill" one key.
+- `content`: the stems of words that carry meaning (not in STOPWORDS). Negations stay content: "no limits" and
+  "limits" are different claims. These are the keys of the candidate index (services/utterances.py) and the
+  basis of the overlap scores.
+
+`compare(a, b)` says how text `a` relates to text `b`: `equal`, `part` (a is a contiguous piece of b, or nearly
+all of a's content words occur in b), `whole` (the reverse), `variant` (most content words shared and the
+stemmed word sequences alike), or None. Short texts must match more strictly than long ones, because two short
+statements by one speaker ("Russia will win" / "Russia will lose") share most of their few words.
+"""
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Literal
+
+from rapidfuzz import fuzz
+
+STEM_CHARS = 5
+
+# function words: they say nothing about which statement a text renders (negations are deliberately absent)
+STOPWORDS = frozenset("""
+a about above after again against all am an and any are as at be because been before being below between both
+but by can could did do does doing down during each few for from further had has have having he her here hers
+herself him himself his how i if in into is it its itself just let me more most my myself of off on once only
+or other our ours ourselves out over own same she should so some such than that the their theirs them
+themselves then there these they this those through to too under until up us very was we were what when where
+which while who whom why will with would you your yours yourself yourselves also may might must shall upon
+said say says saying told tell added adding mr mrs ms
+""".split())
+
+APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u2032": "'", "`": "'", "\u00b4": "'"})
+WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
+CONTRACTIONS = (("n't", " not"), ("'ll", " will"), ("'re", " are"), ("'ve", " have"), ("'m", " am"),
+                ("'d", " would"), ("'s", ""))
+SPECIAL_NEGATIONS = {"can't": "can not", "won't": "will not", "shan't": "shall not"}
+
+Relation = Literal["equal", "part", "whole", "variant"]
+
+
+@dataclass(frozen=True, slots=True)
+class Signature:
+    tokens: tuple[str, ...]
+    stems: tuple[str, ...]
+    content: frozenset[str]
+
+    @property
+    def norm(self) -> str:
+        return " ".join(self.tokens)
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    relation: Relation
+    score: float          # 0..1, how much of the two texts agree (1.0 only for `equal`)
+
+
+def words(text: str) -> list[str]:
+    """Casefolded words, apostrophes straightened, contractions expanded; no punctuation."""
+    text = unicodedata.normalize("NFKC", text).translate(APOSTROPHES).casefold()
+    out: list[str] = []
+    for word in WORD.findall(text):
+        if word in SPECIAL_NEGATIONS:
+            out.extend(SPECIAL_NEGATIONS[word].split())
+            continue
+        for suffix, expansion in CONTRACTIONS:
+            if word.endswith(suffix) and len(word) > len(suffix):
+                word = word[: -len(suffix)] + expansion
+                break
+        out.extend(word.replace("'", "").split())
+    return out
+
+
+def stem(token: str) -> str:
+    return token[:STEM_CHARS]
+
+
+def signature(text: str) -> Signature:
+    tokens = tuple(words(text))
+    stems = tuple(stem(t) for t in tokens)
+    return Signature(tokens, stems, frozenset(stem(t) for t in tokens if t not in STOPWORDS))
+
+
+def normalize(text: str) -> str:
+    """One string per wording: 'We’ll  see,' and 'we will see' normalise alike."""
+    return " ".join(words(text))
+
+
+def _contiguous(needle: tuple[str, ...], haystack: tuple[str, ...]) -> bool:
+    n = len(needle)
+    if n == 0 or n > len(haystack):
+        return False
+    first = needle[0]
+    return any(haystack[i] == first and haystack[i:i + n] == needle for i in range(len(haystack) - n + 1))
+
+
+def _part_of(a: Signature, b: Signature, overlap: int) -> float | None:
+    """Score if `a` is a piece of `b` (contiguous stems, or nearly all of a's content in b and alike in order)."""
+    if not a.content:
+        return None
+    if _contiguous(a.stems, b.stems):
+        return 0.5 + 0.5 * len(a.stems) / len(b.stems)
+    if len(a.content) >= 2 and overlap / len(a.content) >= 0.8:
+        alike = fuzz.partial_ratio(" ".join(a.stems), " ".join(b.stems)) / 100
+        if alike >= 0.75:
+            return (0.5 + 0.5 * len(a.stems) / len(b.stems)) * alike
+    return None
+
+
+def compare(a: Signature, b: Signature) -> Match | None:
+    """How `a` relates to `b`, or None when they do not render the same statement."""
+    if not a.content or not b.content:
+        return Match("equal", 1.0) if a.tokens and a.tokens == b.tokens else None
+    if a.tokens == b.tokens:
+        return Match("equal", 1.0)
+    overlap = len(a.content & b.content)
+    if overlap == 0:
+        return None
+    if len(a.stems) <= len(b.stems):
+        score = _part_of(a, b, overlap)
+        if score is not None:
+            return Match("part", round(score, 4))
+    else:
+        score = _part_of(b, a, overlap)
+        if score is not None:
+            return Match("whole", round(score, 4))
+    shortest = min(len(a.content), len(b.content))
+    dice = 2 * overlap / (len(a.content) + len(b.content))
+    alike = fuzz.ratio(" ".join(a.stems), " ".join(b.stems)) / 100
+    # short texts: at most about one content word may differ; long ones tolerate translation differences
+    needed = 0.75 if shortest <= 4 else 0.6
+    if overlap >= 2 and dice >= needed and alike >= 0.6:
+        return Match("variant", round(min(0.99, (dice + alike) / 2), 4))
+    if shortest >= 2 and alike >= 0.85 and dice >= 0.5:  # same sentence with one content word swapped
+        return Match("variant", round(min(0.99, (dice + alike) / 2), 4))
+    return None
+
+
+def is_short(sig: Signature) -> bool:
+    """One content word ("balanced", "no limits"): evidence of a statement only close to when it was made."""
+    return len(sig.content) <= 1
+
+
+@dataclass(frozen=True, slots=True)
+class DiffOp:
+    op: Literal["equal", "insert", "delete", "replace"]
+    canonical: str
+    variant: str
+
+
+def word_diff(canonical: str, variant: str) -> list[DiffOp]:
+    """Word-level diff of a variant against the canonical wording, on the original words (punctuation kept,
+    compared ignoring case and quotation-mark style)."""
+    left, right = canonical.split(), variant.split()
+    key_left = [normalize(w) or w for w in left]
+    key_right = [normalize(w) or w for w in right]
+    matcher = difflib.SequenceMatcher(a=key_left, b=key_right, autojunk=False)
+    return [DiffOp(op, " ".join(left[i1:i2]), " ".join(right[j1:j2]))  # type: ignore[arg-type]
+            for op, i1, i2, j1, j2 in matcher.get_opcodes()]
+
+
+@dataclass(slots=True)
+class Candidate:
+    """An existing utterance as the grouping step sees it: its distinct wordings and whether it was reported
+    close enough in time to the new quote for one-word evidence to count."""
+
+    id: int
+    variants: list[Signature]
+    near: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    target: int | None                 # the utterance the quote joins; None: it starts a new one
+    merge: tuple[int, ...] = ()        # other utterances the quote shows to be the same statement
+    match: Match | None = None
+
+
+CONTEXT_MIN = 2
+NEAR_DAYS = 3       # one-word evidence counts only between reports at most this many days apart
+RANK = {"equal": 3, "variant": 2, "whole": 2, "part": 1}
+
+
+def best_match(sig: Signature, variants: list[Signature]) -> Match | None:
+    found = [m for v in variants if (m := compare(sig, v)) is not None]
+    return max(found, key=lambda m: (m.score, RANK[m.relation]), default=None)
+
+
+def context_match(context: Signature, own: Signature, variants: list[Signature]) -> Match | None:
+    """A one- or two-word fragment ("shocking") that matches no wording is placed by the reporter's sentence
+    around it (other quotes cut out): the fragment and its sentence together must share CONTEXT_MIN content
+    words with one wording of the utterance, at least one of them from the sentence."""
+    extra = context.content - own.content
+    best = 0.0
+    for v in variants:
+        shared = len((extra | own.content) & v.content)
+        if shared >= CONTEXT_MIN and extra & v.content:
+            best = max(best, shared / len(v.content))
+    return Match("variant", round(0.5 * best, 4)) if best else None
+
+
+def decide(sig: Signature, candidates: list[Candidate], context: Signature | None = None) -> Decision:
+    """Which utterance a new quote joins, and which utterances it merges.
+
+    A quote joins its best match. Other matches are merged into it only when the new quote covers them (it
+    contains them or is a variant of them): an outlet that quotes two sentences as one piece shows they are one
+    remark. A quote that is merely a piece of several utterances ("concern") joins one and merges none, so a
+    short fragment never bridges two statements. One-word quotes and one-word utterances match only when
+    reported close in time (`Candidate.near`).
+    """
+    matched: list[tuple[Candidate, Match]] = []
+    for cand in candidates:
+        if not cand.near and (is_short(sig) or all(is_short(v) for v in cand.variants)):
+            continue
+        match = best_match(sig, cand.variants)
+        if match is not None:
+            matched.append((cand, match))
+    if not matched and context is not None and len(sig.content) <= 2:
+        for cand in candidates:
+            if cand.near and (match := context_match(context, sig, cand.variants)) is not None:
+                matched.append((cand, match))
+        matched = sorted(matched, key=lambda cm: (-cm[1].score, cm[0].id))[:1]
+    if not matched:
+        return Decision(None)
+    matched.sort(key=lambda cm: (-cm[1].score, -RANK[cm[1].relation], cm[0].id))
+    target, match = matched[0]
+    merge = tuple(sorted(c.id for c, m in matched[1:] if m.relation in ("equal", "whole", "variant")))
+    return Decision(target.id, merge, match)
+
+
+ELIGIBLE_KINDS = frozenset({"speech", "fragment"})
+
+
+@dataclass(frozen=True, slots=True)
+class QuoteItem:
+    """What grouping needs of a stored quote."""
+
+    id: int
+    speaker_id: int | None
+    kind: str
+    text: str
+    start: int = 0
+    cue: str | None = None
+    sentence: str | None = None
+
+
+def eligible(item: QuoteItem) -> bool:
+    """Only the speaker's own words with a known speaker form utterances: `speech` and `fragment` quotes.
+
+    `indirect` quotes are the writer's paraphrase (their wording is the outlet's, not the speaker's) and
+    `unattributed` ones have no speaker; neither joins an utterance.
+    """
+    return item.kind in ELIGIBLE_KINDS and item.speaker_id is not None and bool(signature(item.text).content)
+
+
+def units(items: list[QuoteItem]) -> list[list[QuoteItem]]:
+    """An article's eligible quotes in groups that render one statement, longest group first.
+
+    Pieces quoted in one sentence for one speaker with one cue ("said that China was "willing to work with
+    Russia …" and to "instil stability …"", or a quote interrupted by "he said") are one statement cut up by
+    the writer, so they are matched and grouped together.
+    """
+    groups: dict[tuple, list[QuoteItem]] = {}
+    for item in sorted((i for i in items if eligible(i)), key=lambda i: (i.start, i.id)):
+        key = (item.speaker_id, item.sentence, (item.cue or "").casefold()) if item.sentence else (item.id,)
+        groups.setdefault(key, []).append(item)
+    return sorted(groups.values(), key=lambda g: (-len(unit_signature(g).content), g[0].start, g[0].id))
+
+
+def unit_signature(group: list[QuoteItem]) -> Signature:
+    return signature(" … ".join(i.text for i in group))
+
+
+def context_signature(sentence: str | None, quoted: list[str]) -> Signature | None:
+    """The writer's own words around a quote: its sentence with every quoted text of the article cut out."""
+    if not sentence:
+        return None
+    for text in sorted(set(quoted), key=len, reverse=True):
+        if text:
+            sentence = sentence.replace(text, " ")
+    return signature(sentence)

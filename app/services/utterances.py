@@ -1,0 +1,346 @@
+"""Utterances: grouping stored quotes into statements (incrementally, per article) and reading them back.
+
+Grouping (`group_article`) runs inside the ingest transaction after an article's quotes are flushed. For each
+unit of the article's quotes (see pipeline/utterances.units) it looks up candidate utterances of the same
+speaker in the `utterancekey` inverted index (content-word stems), compares the unit with their wordings, and
+joins, merges or starts an utterance. Cost per article depends on the article and on the candidates found,
+never on the size of the whole corpus: there is no all-pairs pass and no rebuild.
+"""
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from sqlalchemy import delete, func, insert, update
+from sqlmodel import Session, select
+
+from app.errors import InvalidParameter, NotFound
+from app.models import Article, Entity, Outlet, Quote, Utterance, UtteranceKey
+from app.pipeline.utterances import (
+    NEAR_DAYS,
+    Candidate,
+    DiffOp,
+    QuoteItem,
+    Signature,
+    context_signature,
+    decide,
+    normalize,
+    signature,
+    unit_signature,
+    units,
+    word_diff,
+)
+from app.services.entities import ids_for_name
+from app.services.outlets import ids_for_outlet
+from app.services.pagination import (
+    Page,
+    after_date_id,
+    date_id_cursor,
+    decode_cursor,
+    encode_cursor,
+    newest_first,
+)
+
+MAX_CANDIDATES = 50        # utterances compared per unit, those sharing most keys first
+MAX_VARIANTS = 40          # distinct wordings of one candidate compared (the most quoted first)
+
+
+# ---------- grouping ----------
+
+def _insert_ignore(session: Session, table, rows: list[dict]) -> None:
+    if not rows:
+        return
+    dialect = session.get_bind().dialect.name
+    if dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    elif dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    else:  # pragma: no cover - only SQLite and PostgreSQL are supported
+        session.execute(insert(table), rows)
+        return
+    session.execute(dialect_insert(table).on_conflict_do_nothing(), rows)
+
+
+def _near(published: date | None, first: date | None, last: date | None) -> bool:
+    if published is None or first is None or last is None:
+        return True
+    window = timedelta(days=NEAR_DAYS)
+    return first - window <= published <= last + window
+
+
+def candidates(
+    session: Session, *, keys: Iterable[str], speaker_id: int | None, published: date | None,
+    limit: int = MAX_CANDIDATES,
+) -> list[Candidate]:
+    """Utterances (of `speaker_id`, or of anyone when None) sharing content stems with `keys`, with their
+    wordings; those sharing most keys first."""
+    keys = sorted(set(keys))
+    if not keys:
+        return []
+    shared = func.count().label("shared")
+    stmt = select(UtteranceKey.utterance_id, shared).where(UtteranceKey.key.in_(keys))
+    if speaker_id is not None:
+        stmt = stmt.where(UtteranceKey.speaker_id == speaker_id)
+    stmt = stmt.group_by(UtteranceKey.utterance_id).order_by(shared.desc(), UtteranceKey.utterance_id).limit(limit)
+    ids = [row[0] for row in session.exec(stmt).all()]
+    if not ids:
+        return []
+    windows = {u: (first, last) for u, first, last in session.exec(
+        select(Utterance.id, Utterance.first_published, Utterance.last_published).where(Utterance.id.in_(ids)))}
+    wordings: dict[int, Counter] = defaultdict(Counter)
+    for utterance_id, text in session.exec(
+            select(Quote.utterance_id, Quote.text).where(Quote.utterance_id.in_(ids))):
+        wordings[utterance_id][text] += 1
+    out = []
+    for uid in ids:
+        texts = [t for t, _ in wordings[uid].most_common(MAX_VARIANTS)]
+        first, last = windows.get(uid, (None, None))
+        out.append(Candidate(uid, _distinct_signatures(texts), _near(published, first, last)))
+    return out
+
+
+def _distinct_signatures(texts: list[str]) -> list[Signature]:
+    seen: dict[tuple[str, ...], Signature] = {}
+    for text in texts:
+        sig = signature(text)
+        seen.setdefault(sig.tokens, sig)
+    return list(seen.values())
+
+
+def _merge(session: Session, source: int, target: int) -> None:
+    session.execute(update(Quote).where(Quote.utterance_id == source).values(utterance_id=target))
+    keys = session.exec(select(UtteranceKey.key, UtteranceKey.speaker_id)
+                        .where(UtteranceKey.utterance_id == source)).all()
+    _insert_ignore(session, UtteranceKey.__table__,
+                   [{"utterance_id": target, "key": k, "speaker_id": s} for k, s in keys])
+    session.execute(delete(UtteranceKey).where(UtteranceKey.utterance_id == source))
+    session.execute(delete(Utterance).where(Utterance.id == source))
+
+
+def group_article(session: Session, article_id: int) -> set[int]:
+    """Give the article's speech and fragment quotes their utterances (joining, merging or creating them).
+    Flushes; the caller commits. Returns the ids of the utterances touched."""
+    article = session.get(Article, article_id)
+    quotes = session.exec(select(Quote).where(Quote.article_id == article_id)).all()
+    by_id = {q.id: q for q in quotes}
+    items = [QuoteItem(q.id, q.speaker_id, q.kind, q.text, q.start, q.cue, q.sentence) for q in quotes]
+    direct_texts = [q.text for q in quotes if q.kind != "indirect"]
+    published = article.published if article else None
+    touched: set[int] = set()
+    for unit in units(items):
+        sig = unit_signature(unit)
+        speaker_id = unit[0].speaker_id
+        context = (context_signature(unit[0].sentence, direct_texts)
+                   if len(unit) == 1 and len(sig.content) <= 2 else None)
+        keys = sig.content | (context.content if context is not None else frozenset())
+        found = candidates(session, keys=keys, speaker_id=speaker_id, published=published)
+        decision = decide(sig, found, context)
+        if decision.target is None:
+            utterance = Utterance(speaker_id=speaker_id, canonical_text=unit[0].text)
+            session.add(utterance)
+            session.flush()
+            target = utterance.id
+        else:
+            target = decision.target
+            for other in decision.merge:
+                _merge(session, other, target)
+                touched.discard(other)
+        for item in unit:
+            by_id[item.id].utterance_id = target
+        session.flush()
+        stems = set().union(*(signature(i.text).content for i in unit))
+        _insert_ignore(session, UtteranceKey.__table__,
+                       [{"utterance_id": target, "key": k, "speaker_id": speaker_id} for k in sorted(stems)])
+        touched.add(target)
+    for uid in touched:
+        refresh(session, uid)
+    session.flush()
+    return touched
+
+
+def _canonical(rows: list[tuple]) -> str:
+    """The longest speech wording (the one that covers the others); fragments only when nobody quoted more.
+    Ties go to the most quoted wording, then the earliest."""
+    counts = Counter(normalize(r.text) for r in rows)
+
+    def rank(row) -> tuple:
+        return (row.kind == "speech", len(signature(row.text).tokens), counts[normalize(row.text)],
+                -(row.published.toordinal() if row.published else 10**7), -row.id)
+
+    return max(rows, key=rank).text
+
+
+def refresh(session: Session, utterance_id: int) -> None:
+    """Recompute an utterance's counts, canonical wording and first/last sighting from its quotes."""
+    utterance = session.get(Utterance, utterance_id)
+    if utterance is None:
+        return
+    rows = session.exec(select(Quote.id, Quote.text, Quote.kind, Quote.published, Quote.outlet_id)
+                        .where(Quote.utterance_id == utterance_id)).all()
+    if not rows:
+        session.execute(delete(UtteranceKey).where(UtteranceKey.utterance_id == utterance_id))
+        session.delete(utterance)
+        return
+    first = min(rows, key=lambda r: (r.published is None, r.published or date.min, r.id))
+    dates = [r.published for r in rows if r.published is not None]
+    utterance.canonical_text = _canonical(rows)
+    utterance.n_quotes = len(rows)
+    utterance.n_outlets = len({r.outlet_id for r in rows if r.outlet_id is not None})
+    utterance.first_published = min(dates) if dates else None
+    utterance.last_published = max(dates) if dates else None
+    utterance.first_outlet_id = first.outlet_id
+    session.add(utterance)
+
+
+def regroup_all(session_factory: Callable[[], Session], progress: Callable[[int, int], None] | None = None) -> int:
+    """Forget every utterance and group all articles again, oldest first, one transaction per article.
+    For databases ingested before utterances existed, or after speakers were re-resolved. Returns the number
+    of utterances."""
+    with session_factory() as session:
+        session.execute(update(Quote).values(utterance_id=None))
+        session.execute(delete(UtteranceKey))
+        session.execute(delete(Utterance))
+        session.commit()
+        article_ids = list(session.exec(select(Article.id).order_by(
+            Article.published.is_(None), Article.published, Article.id)).all())
+    for done, article_id in enumerate(article_ids, 1):
+        with session_factory() as session:
+            group_article(session, article_id)
+            session.commit()
+        if progress is not None:
+            progress(done, len(article_ids))
+    with session_factory() as session:
+        return session.exec(select(func.count(Utterance.id))).one()
+
+
+# ---------- reading ----------
+
+SORTS = ("-outlets", "-published")
+
+
+@dataclass(slots=True)
+class UtteranceFilters:
+    speaker: str | None = None
+    outlet: str | None = None
+    published_from: date | None = None      # on the date the statement was first reported
+    published_to: date | None = None
+
+
+@dataclass(slots=True)
+class UtteranceRow:
+    utterance: Utterance
+    speaker: Entity | None
+    first_outlet: Outlet | None
+
+
+@dataclass(slots=True)
+class Occurrence:
+    quote_id: int
+    article_id: int
+    article_title: str | None
+    outlet: Outlet | None
+    published: date | None
+    start: int
+    end: int
+
+
+@dataclass(slots=True)
+class Variant:
+    text: str
+    quote_ids: list[int] = field(default_factory=list)
+    occurrences: list[Occurrence] = field(default_factory=list)
+    diff: list[DiffOp] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class UtteranceDetail:
+    row: UtteranceRow
+    variants: list[Variant]
+
+
+def _rows_query():
+    return (select(Utterance, Entity, Outlet)
+            .outerjoin(Entity, Entity.id == Utterance.speaker_id)
+            .outerjoin(Outlet, Outlet.id == Utterance.first_outlet_id))
+
+
+def _conditions(session: Session, filters: UtteranceFilters) -> list | None:
+    conditions = []
+    if filters.speaker is not None and filters.speaker.strip():
+        ids = ids_for_name(session=session, name=filters.speaker)
+        if not ids:
+            return None
+        conditions.append(Utterance.speaker_id.in_(ids))
+    if filters.outlet is not None and filters.outlet.strip():
+        ids = ids_for_outlet(session=session, value=filters.outlet)
+        if not ids:
+            return None
+        conditions.append(Utterance.id.in_(
+            select(Quote.utterance_id).where(Quote.outlet_id.in_(ids), Quote.utterance_id.is_not(None))))
+    if filters.published_from:
+        conditions.append(Utterance.first_published >= filters.published_from)
+    if filters.published_to:
+        conditions.append(Utterance.first_published <= filters.published_to)
+    return conditions
+
+
+def list_utterances(
+    *, session: Session, filters: UtteranceFilters, sort: str = "-outlets", limit: int, cursor: str | None = None
+) -> Page[UtteranceRow]:
+    """Utterances, most widely reported first (`-outlets`: outlets, then id, descending) or newest first
+    (`-published`: first reported date, then id, descending)."""
+    conditions = _conditions(session, filters)
+    if conditions is None:
+        return Page(items=[], total=0, next_cursor=None)
+    total = session.exec(select(func.count(Utterance.id)).where(*conditions)).one()
+    if sort == "-published":
+        order = newest_first(Utterance.first_published, Utterance.id)
+        if cursor:
+            conditions.append(after_date_id(Utterance.first_published, Utterance.id, cursor))
+    else:
+        order = (Utterance.n_outlets.desc(), Utterance.id.desc())
+        if cursor:
+            n_outlets, ident = decode_cursor(cursor, 2)
+            if not isinstance(n_outlets, int) or not isinstance(ident, int):
+                raise InvalidParameter("cursor", "not a cursor returned by this API")
+            conditions.append((Utterance.n_outlets < n_outlets)
+                              | ((Utterance.n_outlets == n_outlets) & (Utterance.id < ident)))
+    stmt = _rows_query().where(*conditions).order_by(*order).limit(limit + 1)
+    rows = [UtteranceRow(*r) for r in session.exec(stmt).all()]
+    items = rows[:limit]
+    next_cursor = None
+    if len(rows) > limit and items:
+        last = items[-1].utterance
+        next_cursor = (date_id_cursor(last.first_published, last.id) if sort == "-published"
+                       else encode_cursor(last.n_outlets, last.id))
+    return Page(items=items, total=total, next_cursor=next_cursor)
+
+
+def get_row(*, session: Session, utterance_id: int) -> UtteranceRow:
+    row = session.exec(_rows_query().where(Utterance.id == utterance_id)).first()
+    if row is None:
+        raise NotFound("utterance", utterance_id)
+    return UtteranceRow(*row)
+
+
+def get_utterance(*, session: Session, utterance_id: int) -> UtteranceDetail:
+    """The utterance with every wording that carries it: the canonical one first, then the most quoted."""
+    row = get_row(session=session, utterance_id=utterance_id)
+    stmt = (select(Quote.id, Quote.text, Quote.start, Quote.end, Quote.published, Article.id, Article.title, Outlet)
+            .join(Article, Article.id == Quote.article_id)
+            .outerjoin(Outlet, Outlet.id == Quote.outlet_id)
+            .where(Quote.utterance_id == utterance_id)
+            .order_by(Quote.published.is_(None), Quote.published, Quote.id))
+    canonical = row.utterance.canonical_text
+    variants: dict[str, Variant] = {}
+    for qid, text, start, end, published, article_id, title, outlet in session.exec(stmt).all():
+        variant = variants.setdefault(normalize(text), Variant(text=text))
+        variant.quote_ids.append(qid)
+        variant.occurrences.append(Occurrence(qid, article_id, title, outlet, published, start, end))
+    canonical_key = normalize(canonical)
+    ordered = sorted(variants.items(), key=lambda kv: (kv[0] != canonical_key, -len(kv[1].quote_ids)))
+    for _, variant in ordered:
+        variant.diff = word_diff(canonical, variant.text)
+    return UtteranceDetail(row=row, variants=[v for _, v in ordered])
