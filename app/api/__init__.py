@@ -1,7 +1,7 @@
 """HTTP routers, one module per resource. They parse parameters, call a service and shape the answer."""
 from fastapi import APIRouter
 
-from app.api import articles, entities, health, outlets, problems, quotes
+from app.api import articles, entities, health, outlets, problems, quotes, utterances, verify
 from app.api.schemas import Problem
 
 # our problem+json bodies (app/errors.py) replace FastAPI's default 422, so document them instead
@@ -12,3 +12,5 @@ api_router = APIRouter()
 for module in (quotes, entities, articles, outlets, problems):
     api_router.include_router(module.router, responses=INVALID)
 api_router.include_router(health.router)
+for module in (utterances, verify):
+    api_router.include_router(module.router, responses=INVALID)

@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Header, Path, Query
+from fastapi import APIRouter, Header, Path, Query, Request
 from fastapi.responses import StreamingResponse
 
+from app.api import jsonld
 from app.api.exports import csv_chunks, ndjson_chunks
 from app.api.negotiation import CONTENT_TYPES, choose_format
 from app.api.schemas import ErrorOut, FacetValue, MatchSpan, QuotePage, QuotePublic, page_of
@@ -120,7 +121,14 @@ def list_quotes(
     return body
 
 
-@router.get("/{quote_id}", response_model=QuotePublic, responses={404: {"model": ErrorOut}},
-            summary="One quote")
-def get_quote(quote_id: Annotated[int, Path(description="Quote id", examples=[12])], session: SessionDep):
-    return QuotePublic.from_row(service.get_quote(session=session, quote_id=quote_id))
+@router.get("/{quote_id}", response_model=QuotePublic,
+            responses={404: {"model": ErrorOut}, **jsonld.JSONLD_RESPONSE}, summary="One quote")
+def get_quote(
+    quote_id: Annotated[int, Path(description="Quote id", examples=[12])], session: SessionDep, request: Request,
+    format: Annotated[Literal["json", "jsonld"] | None, Query(
+        description="jsonld: schema.org Quotation (same as Accept: application/ld+json)")] = None,
+):
+    row = service.get_quote(session=session, quote_id=quote_id)
+    if jsonld.wants_jsonld(request, format):
+        return jsonld.response(jsonld.quote_document(row, request))
+    return QuotePublic.from_row(row)

@@ -3,7 +3,7 @@ small `from_*` constructors; table fields are reused from app.models' *Base clas
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Generic, TypeVar
+from typing import Generic, Literal, TypeVar
 
 from pydantic import BaseModel, Field
 
@@ -13,6 +13,8 @@ from app.services.entities import EntityDetail, EntityStats
 from app.services.outlets import OutletStats
 from app.services.pagination import Page as ServicePage
 from app.services.quotes import QuoteRow
+from app.services.utterances import UtteranceDetail, UtteranceRow
+from app.services.verify import Verification
 
 T = TypeVar("T")
 
@@ -96,6 +98,8 @@ class QuotePublic(BaseModel):
     where: str | None = Field(description="Place or occasion of the statement, when the article gives it")
     highlight: list[MatchSpan] | None = Field(
         default=None, description="With `q`: where the search matched in `text`; null otherwise")
+    utterance_id: int | None = Field(default=None, description="The statement this quote renders (GET "
+                                     "/utterances/{id}); null for indirect, unattributed and speaker-less quotes")
 
     @classmethod
     def from_row(cls, row: QuoteRow) -> QuotePublic:
@@ -110,7 +114,7 @@ class QuotePublic(BaseModel):
             article=ArticleRef(id=row.article.id, title=row.article.title, url=row.article.url,
                                published=row.article.published),
             outlet=OutletPublic.model_validate(row.outlet, from_attributes=True) if row.outlet else None,
-            start=q.start, end=q.end, sentence=q.sentence, where=q.where_said,
+            start=q.start, end=q.end, sentence=q.sentence, where=q.where_said, utterance_id=q.utterance_id,
         )
 
 
@@ -193,3 +197,98 @@ class FacetValue(BaseModel):
 class QuotePage(Page[QuotePublic]):
     facets: dict[str, list[FacetValue]] | None = Field(
         default=None, description="With `facets=`: counts over all pages by speaker, outlet and/or published")
+
+
+# ---------- utterances and /verify ----------
+
+class FirstSeen(BaseModel):
+    published: date | None = Field(description="Earliest publication date of a quote of this statement")
+    outlet: OutletPublic | None = Field(description="The outlet of that earliest quote")
+
+
+class UtteranceSummary(BaseModel):
+    id: int
+    speaker: SpeakerRef | None
+    canonical_text: str = Field(description="The longest wording (a speech quote when there is one)")
+    n_quotes: int
+    n_outlets: int
+    first_seen: FirstSeen
+
+    @classmethod
+    def from_row(cls, row: UtteranceRow) -> UtteranceSummary:
+        u = row.utterance
+        return cls(
+            id=u.id, canonical_text=u.canonical_text, n_quotes=u.n_quotes, n_outlets=u.n_outlets,
+            speaker=SpeakerRef(id=row.speaker.id, name=row.speaker.name, kind=row.speaker.kind) if row.speaker else None,
+            first_seen=FirstSeen(published=u.first_published, outlet=_outlet(row.first_outlet)),
+        )
+
+
+def _outlet(outlet) -> OutletPublic | None:
+    return OutletPublic.model_validate(outlet, from_attributes=True) if outlet is not None else None
+
+
+class DiffOpOut(BaseModel):
+    op: Literal["equal", "insert", "delete", "replace"]
+    canonical: str = Field(description="Words of the canonical wording (empty for an insert)")
+    variant: str = Field(description="Words of this wording (empty for a delete)")
+
+
+class OccurrenceOut(BaseModel):
+    quote_id: int
+    article_id: int
+    article_title: str | None
+    outlet: OutletPublic | None
+    published: date | None
+    start: int = Field(description="Offset of the quote in the article text")
+    end: int
+
+
+class VariantOut(BaseModel):
+    text: str = Field(description="This wording, as the first outlet to use it printed it")
+    quote_ids: list[int]
+    occurrences: list[OccurrenceOut]
+    diff: list[DiffOpOut] = Field(description="Word-level diff of this wording against the canonical one")
+
+
+class UtteranceOut(UtteranceSummary):
+    variants: list[VariantOut]
+
+    @classmethod
+    def from_detail(cls, detail: UtteranceDetail) -> UtteranceOut:
+        summary = UtteranceSummary.from_row(detail.row)
+        variants = [VariantOut(
+            text=v.text, quote_ids=v.quote_ids,
+            occurrences=[OccurrenceOut(quote_id=o.quote_id, article_id=o.article_id, article_title=o.article_title,
+                                       outlet=_outlet(o.outlet), published=o.published, start=o.start, end=o.end)
+                         for o in v.occurrences],
+            diff=[DiffOpOut(op=d.op, canonical=d.canonical, variant=d.variant) for d in v.diff],
+        ) for v in detail.variants]
+        return cls(**summary.model_dump(), variants=variants)
+
+
+class VerifyIn(BaseModel):
+    text: str = Field(min_length=1, max_length=5000, description="The sentence to check, as printed anywhere")
+    speaker: str | None = Field(default=None, max_length=200,
+                                description="Who it is attributed to: a name or alias ('Putin') or entity id")
+
+
+class VerifyMatch(QuotePublic):
+    score: float = Field(description="Similarity of the checked text to this quote, 0..1")
+
+
+class VerifyOut(BaseModel):
+    verdict: Literal["verbatim", "variant", "partial", "misattributed", "not_found"]
+    score: float = Field(description="Similarity of the checked text to the closest wording, 0..1")
+    utterance_id: int | None
+    closest_text: str | None = Field(description="The stored wording closest to the checked text")
+    diff: list[DiffOpOut] = Field(description="Word-level diff of the checked text against closest_text")
+    matches: list[VerifyMatch]
+
+    @classmethod
+    def from_verification(cls, v: Verification) -> VerifyOut:
+        return cls(
+            verdict=v.verdict, score=v.score, utterance_id=v.utterance_id, closest_text=v.closest_text,
+            diff=[DiffOpOut(op=d.op, canonical=d.canonical, variant=d.variant) for d in v.diff],
+            matches=[VerifyMatch(**QuotePublic.from_row(m.row).model_dump(), score=m.score) for m in v.matches],
+        )

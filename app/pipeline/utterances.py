@@ -41,6 +41,7 @@ said say says saying told tell added adding mr mrs ms
 """.split())
 
 APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u2032": "'", "`": "'", "\u00b4": "'"})
+INITIALISM = re.compile(r"\b(?:[^\W\d_]\.){2,}")
 WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
 CONTRACTIONS = (("n't", " not"), ("'ll", " will"), ("'re", " are"), ("'ve", " have"), ("'m", " am"),
                 ("'d", " would"), ("'s", ""))
@@ -67,8 +68,10 @@ class Match:
 
 
 def words(text: str) -> list[str]:
-    """Casefolded words, apostrophes straightened, contractions expanded; no punctuation."""
+    """Casefolded words, apostrophes straightened, contractions expanded, dotted initialisms joined ("P.R.C."
+    -> prc); no punctuation."""
     text = unicodedata.normalize("NFKC", text).translate(APOSTROPHES).casefold()
+    text = INITIALISM.sub(lambda m: m.group(0).replace(".", ""), text)
     out: list[str] = []
     for word in WORD.findall(text):
         if word in SPECIAL_NEGATIONS:
@@ -111,7 +114,9 @@ def _part_of(a: Signature, b: Signature, overlap: int) -> float | None:
         return None
     if _contiguous(a.stems, b.stems):
         return 0.5 + 0.5 * len(a.stems) / len(b.stems)
-    if len(a.content) >= 2 and overlap / len(a.content) >= 0.8:
+    # nearly all of a's (three or more) content words, in a clearly shorter text: a loose excerpt; with fewer
+    # words this would take "We understand your position" for part of "… explain our position"
+    if len(a.content) >= 3 and overlap / len(a.content) >= 0.8 and len(a.stems) <= 0.8 * len(b.stems):
         alike = fuzz.partial_ratio(" ".join(a.stems), " ".join(b.stems)) / 100
         if alike >= 0.75:
             return (0.5 + 0.5 * len(a.stems) / len(b.stems)) * alike

@@ -133,3 +133,9 @@ def quotes_in_article(*, session: Session, article_id: int) -> list[QuoteRow]:
 
 def count_quotes(*, session: Session) -> int:
     return session.exec(select(func.count(Quote.id))).one()
+
+
+def quotes_in_utterances(*, session: Session, utterance_ids: list[int], limit: int) -> list[QuoteRow]:
+    """The quotes that render the given utterances (used by /verify)."""
+    stmt = _rows_query().where(Quote.utterance_id.in_(utterance_ids)).order_by(Quote.id).limit(limit)
+    return [_to_row(r) for r in session.exec(stmt).all()]

@@ -318,6 +318,11 @@ def list_utterances(
     return Page(items=items, total=total, next_cursor=next_cursor)
 
 
+def speakers_of(*, session: Session, utterance_ids: list[int]) -> dict[int, int]:
+    """utterance id -> speaker entity id."""
+    return dict(session.exec(select(Utterance.id, Utterance.speaker_id).where(Utterance.id.in_(utterance_ids))).all())
+
+
 def get_row(*, session: Session, utterance_id: int) -> UtteranceRow:
     row = session.exec(_rows_query().where(Utterance.id == utterance_id)).first()
     if row is None:

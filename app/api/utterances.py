@@ -1,0 +1,49 @@
+"""/utterances: statements, each with every outlet's wording of it."""
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query, Request
+
+from app.api import jsonld
+from app.api.schemas import ErrorOut, Page, UtteranceOut, UtteranceSummary, page_of
+from app.deps import PageDep, SessionDep
+from app.services import utterances as service
+
+router = APIRouter(prefix="/utterances", tags=["utterances"])
+
+
+@router.get("", response_model=Page[UtteranceSummary])
+def list_utterances(
+    session: SessionDep,
+    page: PageDep,
+    speaker: Annotated[str | None, Query(description="Entity id, or any name or alias ('Putin')")] = None,
+    outlet: Annotated[str | None, Query(description="Outlet id, name or domain that quoted the statement")] = None,
+    published_from: Annotated[date | None, Query(description="Earliest first-reported date (YYYY-MM-DD)")] = None,
+    published_to: Annotated[date | None, Query(description="Latest first-reported date (YYYY-MM-DD)")] = None,
+    sort: Annotated[Literal["-outlets", "-published"], Query(
+        description="-outlets: most outlets first; -published: most recently first reported first")] = "-outlets",
+):
+    """Statements, each grouping the quotes of it from every article. An unknown speaker or outlet gives an
+    empty list."""
+    filters = service.UtteranceFilters(speaker=speaker, outlet=outlet, published_from=published_from,
+                                       published_to=published_to)
+    result = service.list_utterances(session=session, filters=filters, sort=sort, limit=page.limit,
+                                     cursor=page.cursor)
+    return page_of(result, UtteranceSummary.from_row)
+
+
+@router.get("/{utterance_id}", response_model=UtteranceOut,
+            responses={404: {"model": ErrorOut}, **jsonld.JSONLD_RESPONSE})
+def get_utterance(
+    utterance_id: int, session: SessionDep, request: Request,
+    format: Annotated[Literal["json", "jsonld"] | None, Query(
+        description="jsonld: schema.org Quotation (same as Accept: application/ld+json)")] = None,
+):
+    """The statement, its canonical wording, and every wording with the outlets, articles, dates and offsets
+    that carry it and a word diff against the canonical one."""
+    detail = service.get_utterance(session=session, utterance_id=utterance_id)
+    if jsonld.wants_jsonld(request, format):
+        return jsonld.response(jsonld.utterance_document(detail, request))
+    return UtteranceOut.from_detail(detail)
