@@ -2,6 +2,7 @@
 
 Examples:
     whosaid db upgrade                      # create or migrate the database (WHOSAID_DATABASE_URL)
+    whosaid db regroup                      # group all stored quotes into utterances again
     whosaid ingest seeds/ more/*.txt        # extract quotes and store them; safe to repeat
     whosaid serve --port 8000               # the REST API (docs at /docs)
     whosaid extract seeds/*.txt --jsonl     # quotes as JSON Lines, offsets into the raw files; no database
@@ -40,6 +41,17 @@ def db_upgrade(revision: Annotated[str, typer.Argument(help="Target revision")] 
 
     upgrade_database(revision=revision)
     out.print(f"database at {revision}: {get_settings().database_url}")
+
+
+@db_app.command("regroup")
+def db_regroup() -> None:
+    """Group every stored quote into utterances again (after upgrading a database ingested before utterances
+    existed, or after speakers were re-resolved)."""
+    from app.db import session_factory, upgrade_database
+    from app.services.utterances import regroup_all
+
+    upgrade_database()
+    out.print(f"utterances: {regroup_all(session_factory())}")
 
 
 @app.command()

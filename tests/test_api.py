@@ -8,7 +8,7 @@ import sys
 import pytest
 
 SPEAKER_ITEM_KEYS = {"id", "text", "kind", "cue", "speaker", "speaker_mention", "article", "outlet", "start", "end",
-                     "sentence", "where", "highlight"}
+                     "sentence", "where", "highlight", "utterance_id"}
 
 
 def all_pages(client, path: str, **params) -> list[dict]:
