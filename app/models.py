@@ -147,7 +147,10 @@ class Utterance(UtteranceBase, table=True):
 class UtteranceKey(SQLModel, table=True):
     """Inverted index for candidate generation: the content-word stems of every wording of an utterance."""
 
-    __table_args__ = (Index("ix_utterancekey_speaker_key", "speaker_id", "key", "utterance_id"),)
+    __table_args__ = (
+        Index("ix_utterancekey_speaker_key", "speaker_id", "key", "utterance_id"),   # grouping: one speaker
+        Index("ix_utterancekey_key", "key", "utterance_id"),                         # /verify: any speaker
+    )
 
     utterance_id: int = Field(foreign_key="utterance.id", primary_key=True)
     key: str = Field(primary_key=True, max_length=32)

@@ -23,6 +23,7 @@ import difflib
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 from rapidfuzz import fuzz
@@ -89,6 +90,7 @@ def stem(token: str) -> str:
     return token[:STEM_CHARS]
 
 
+@lru_cache(maxsize=65536)
 def signature(text: str) -> Signature:
     tokens = tuple(words(text))
     stems = tuple(stem(t) for t in tokens)
@@ -191,6 +193,7 @@ class Decision:
 
 
 CONTEXT_MIN = 2
+FEW_WORDS = 2
 NEAR_DAYS = 3       # one-word evidence counts only between reports at most this many days apart
 RANK = {"equal": 3, "variant": 2, "whole": 2, "part": 1}
 
@@ -213,20 +216,54 @@ def context_match(context: Signature, own: Signature, variants: list[Signature])
     return Match("variant", round(0.5 * best, 4)) if best else None
 
 
+def few_words(sig: Signature) -> bool:
+    """A fragment-sized wording ("balanced position"): too unspecific to stand for one statement when it is
+    merely contained in a new quote."""
+    return len(sig.content) <= FEW_WORDS
+
+
+def _covers_fragment(fragment: Signature, cand: Candidate, candidates: list[Candidate]) -> bool:
+    """A new quote containing `fragment` (a wording of `cand`) is evidence for `cand` only when cand has
+    nothing but fragments and no other candidate statement contains the fragment too."""
+    if not all(few_words(v) for v in cand.variants):
+        return False
+    for other in candidates:
+        if other is not cand and any((m := compare(fragment, v)) is not None and m.relation in ("part", "equal")
+                                     for v in other.variants):
+            return False
+    return True
+
+
+def match_candidate(sig: Signature, cand: Candidate, candidates: list[Candidate]) -> Match | None:
+    """The best relation of a new quote to any wording of one candidate utterance."""
+    if not cand.near and (is_short(sig) or all(is_short(v) for v in cand.variants)):
+        return None
+    best: Match | None = None
+    for wording in cand.variants:
+        match = compare(sig, wording)
+        if match is None:
+            continue
+        if match.relation == "whole" and few_words(wording) and not _covers_fragment(wording, cand, candidates):
+            continue
+        if best is None or (match.score, RANK[match.relation]) > (best.score, RANK[best.relation]):
+            best = match
+    return best
+
+
 def decide(sig: Signature, candidates: list[Candidate], context: Signature | None = None) -> Decision:
     """Which utterance a new quote joins, and which utterances it merges.
 
     A quote joins its best match. Other matches are merged into it only when the new quote covers them (it
     contains them or is a variant of them): an outlet that quotes two sentences as one piece shows they are one
     remark. A quote that is merely a piece of several utterances ("concern") joins one and merges none, so a
-    short fragment never bridges two statements. One-word quotes and one-word utterances match only when
-    reported close in time (`Candidate.near`).
+    short fragment never bridges two statements; and a quote that contains a fragment-sized wording of an
+    utterance matches it only if that utterance is fragments alone and no other statement contains the
+    fragment (else every statement with "Ukraine crisis" in it would join the one quoted as "Ukraine crisis").
+    One-word quotes and one-word utterances match only when reported close in time (`Candidate.near`).
     """
     matched: list[tuple[Candidate, Match]] = []
     for cand in candidates:
-        if not cand.near and (is_short(sig) or all(is_short(v) for v in cand.variants)):
-            continue
-        match = best_match(sig, cand.variants)
+        match = match_candidate(sig, cand, candidates)
         if match is not None:
             matched.append((cand, match))
     if not matched and context is not None and len(sig.content) <= 2:

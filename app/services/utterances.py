@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import delete, func, insert, update
+from sqlalchemy import Connection, delete, func, insert, text, update
 from sqlmodel import Session, select
 
 from app.errors import InvalidParameter, NotFound
@@ -43,24 +43,27 @@ from app.services.pagination import (
     newest_first,
 )
 
-MAX_CANDIDATES = 50        # utterances compared per unit, those sharing most keys first
+MAX_CANDIDATES = 20        # utterances compared per unit, those sharing most keys first
 MAX_VARIANTS = 40          # distinct wordings of one candidate compared (the most quoted first)
+POSTINGS_PER_KEY = 200     # index entries read per content stem, newest utterances first
+MAX_KEYS = 40              # content stems looked up per unit (a long speech has more; any 40 find it)
 
 
 # ---------- grouping ----------
+# Grouping runs once per ingested article and issues a few statements per quote, so it talks to the
+# connection directly (SQLAlchemy Core, parameterised text) instead of loading ORM objects.
 
-def _insert_ignore(session: Session, table, rows: list[dict]) -> None:
+def _insert_ignore(conn: Connection, table, rows: list[dict]) -> None:
     if not rows:
         return
-    dialect = session.get_bind().dialect.name
-    if dialect == "sqlite":
+    if conn.dialect.name == "sqlite":
         from sqlalchemy.dialects.sqlite import insert as dialect_insert
-    elif dialect == "postgresql":
+    elif conn.dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert as dialect_insert
     else:  # pragma: no cover - only SQLite and PostgreSQL are supported
-        session.execute(insert(table), rows)
+        conn.execute(insert(table), rows)
         return
-    session.execute(dialect_insert(table).on_conflict_do_nothing(), rows)
+    conn.execute(dialect_insert(table).on_conflict_do_nothing(), rows)
 
 
 def _near(published: date | None, first: date | None, last: date | None) -> bool:
@@ -70,29 +73,45 @@ def _near(published: date | None, first: date | None, last: date | None) -> bool
     return first - window <= published <= last + window
 
 
+def _as_date(value) -> date | None:
+    return date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def _postings_query(n_keys: int, by_speaker: bool):
+    """One statement reading at most POSTINGS_PER_KEY entries for each of n keys, newest utterances first."""
+    where = "speaker_id = :speaker AND key = :k{i}" if by_speaker else "key = :k{i}"
+    parts = [f"SELECT * FROM (SELECT utterance_id FROM utterancekey WHERE {where.format(i=i)} "
+             f"ORDER BY utterance_id DESC LIMIT {POSTINGS_PER_KEY})" for i in range(n_keys)]
+    return text(" UNION ALL ".join(parts))
+
+
 def candidates(
     session: Session, *, keys: Iterable[str], speaker_id: int | None, published: date | None,
     limit: int = MAX_CANDIDATES,
 ) -> list[Candidate]:
     """Utterances (of `speaker_id`, or of anyone when None) sharing content stems with `keys`, with their
-    wordings; those sharing most keys first."""
-    keys = sorted(set(keys))
+    wordings; those sharing most keys first.
+
+    Each key reads at most POSTINGS_PER_KEY index entries, the most recent utterances first, so the cost of a
+    lookup stays bounded however common a word becomes (a rare key still finds every utterance that has it).
+    """
+    keys = sorted(set(keys))[:MAX_KEYS]
     if not keys:
         return []
-    shared = func.count().label("shared")
-    stmt = select(UtteranceKey.utterance_id, shared).where(UtteranceKey.key.in_(keys))
+    conn = session.connection()
+    params = {f"k{i}": key for i, key in enumerate(keys)}
     if speaker_id is not None:
-        stmt = stmt.where(UtteranceKey.speaker_id == speaker_id)
-    stmt = stmt.group_by(UtteranceKey.utterance_id).order_by(shared.desc(), UtteranceKey.utterance_id).limit(limit)
-    ids = [row[0] for row in session.exec(stmt).all()]
+        params["speaker"] = speaker_id
+    shared = Counter(conn.execute(_postings_query(len(keys), speaker_id is not None), params).scalars())
+    ids = [uid for uid, _ in sorted(shared.items(), key=lambda kv: (-kv[1], -kv[0]))[:limit]]
     if not ids:
         return []
-    windows = {u: (first, last) for u, first, last in session.exec(
+    windows = {u: (_as_date(first), _as_date(last)) for u, first, last in conn.execute(
         select(Utterance.id, Utterance.first_published, Utterance.last_published).where(Utterance.id.in_(ids)))}
     wordings: dict[int, Counter] = defaultdict(Counter)
-    for utterance_id, text in session.exec(
+    for utterance_id, quote_text in conn.execute(
             select(Quote.utterance_id, Quote.text).where(Quote.utterance_id.in_(ids))):
-        wordings[utterance_id][text] += 1
+        wordings[utterance_id][quote_text] += 1
     out = []
     for uid in ids:
         texts = [t for t, _ in wordings[uid].most_common(MAX_VARIANTS)]
@@ -103,31 +122,33 @@ def candidates(
 
 def _distinct_signatures(texts: list[str]) -> list[Signature]:
     seen: dict[tuple[str, ...], Signature] = {}
-    for text in texts:
-        sig = signature(text)
+    for quote_text in texts:
+        sig = signature(quote_text)
         seen.setdefault(sig.tokens, sig)
     return list(seen.values())
 
 
-def _merge(session: Session, source: int, target: int) -> None:
-    session.execute(update(Quote).where(Quote.utterance_id == source).values(utterance_id=target))
-    keys = session.exec(select(UtteranceKey.key, UtteranceKey.speaker_id)
+def _merge(conn: Connection, source: int, target: int) -> None:
+    conn.execute(update(Quote).where(Quote.utterance_id == source).values(utterance_id=target))
+    keys = conn.execute(select(UtteranceKey.key, UtteranceKey.speaker_id)
                         .where(UtteranceKey.utterance_id == source)).all()
-    _insert_ignore(session, UtteranceKey.__table__,
-                   [{"utterance_id": target, "key": k, "speaker_id": s} for k, s in keys])
-    session.execute(delete(UtteranceKey).where(UtteranceKey.utterance_id == source))
-    session.execute(delete(Utterance).where(Utterance.id == source))
+    _insert_ignore(conn, UtteranceKey.__table__, [{"utterance_id": target, "key": k, "speaker_id": s}
+                                                  for k, s in keys])
+    conn.execute(delete(UtteranceKey).where(UtteranceKey.utterance_id == source))
+    conn.execute(delete(Utterance).where(Utterance.id == source))
 
 
 def group_article(session: Session, article_id: int) -> set[int]:
     """Give the article's speech and fragment quotes their utterances (joining, merging or creating them).
-    Flushes; the caller commits. Returns the ids of the utterances touched."""
-    article = session.get(Article, article_id)
-    quotes = session.exec(select(Quote).where(Quote.article_id == article_id)).all()
-    by_id = {q.id: q for q in quotes}
-    items = [QuoteItem(q.id, q.speaker_id, q.kind, q.text, q.start, q.cue, q.sentence) for q in quotes]
-    direct_texts = [q.text for q in quotes if q.kind != "indirect"]
-    published = article.published if article else None
+    Runs in the caller's transaction (flushes pending ORM changes first); the caller commits. Returns the ids
+    of the utterances touched."""
+    session.flush()
+    conn = session.connection()
+    published = _as_date(conn.execute(select(Article.published).where(Article.id == article_id)).scalar())
+    rows = conn.execute(select(Quote.id, Quote.speaker_id, Quote.kind, Quote.text, Quote.start, Quote.cue,
+                               Quote.sentence).where(Quote.article_id == article_id)).all()
+    items = [QuoteItem(*row) for row in rows]
+    direct_texts = [i.text for i in items if i.kind != "indirect"]
     touched: set[int] = set()
     for unit in units(items):
         sig = unit_signature(unit)
@@ -138,60 +159,56 @@ def group_article(session: Session, article_id: int) -> set[int]:
         found = candidates(session, keys=keys, speaker_id=speaker_id, published=published)
         decision = decide(sig, found, context)
         if decision.target is None:
-            utterance = Utterance(speaker_id=speaker_id, canonical_text=unit[0].text)
-            session.add(utterance)
-            session.flush()
-            target = utterance.id
+            target = conn.execute(insert(Utterance.__table__).values(
+                speaker_id=speaker_id, canonical_text=unit[0].text, n_quotes=0, n_outlets=0)).inserted_primary_key[0]
         else:
             target = decision.target
             for other in decision.merge:
-                _merge(session, other, target)
+                _merge(conn, other, target)
                 touched.discard(other)
-        for item in unit:
-            by_id[item.id].utterance_id = target
-        session.flush()
+        conn.execute(update(Quote).where(Quote.id.in_([i.id for i in unit])).values(utterance_id=target))
         stems = set().union(*(signature(i.text).content for i in unit))
-        _insert_ignore(session, UtteranceKey.__table__,
+        _insert_ignore(conn, UtteranceKey.__table__,
                        [{"utterance_id": target, "key": k, "speaker_id": speaker_id} for k in sorted(stems)])
         touched.add(target)
     for uid in touched:
-        refresh(session, uid)
-    session.flush()
+        refresh(conn, uid)
+    session.expire_all()   # quotes and utterances changed underneath the ORM
     return touched
 
 
-def _canonical(rows: list[tuple]) -> str:
+def _canonical(rows: list) -> str:
     """The longest speech wording (the one that covers the others); fragments only when nobody quoted more.
     Ties go to the most quoted wording, then the earliest."""
     counts = Counter(normalize(r.text) for r in rows)
 
     def rank(row) -> tuple:
+        published = _as_date(row.published)
         return (row.kind == "speech", len(signature(row.text).tokens), counts[normalize(row.text)],
-                -(row.published.toordinal() if row.published else 10**7), -row.id)
+                -(published.toordinal() if published else 10**7), -row.id)
 
     return max(rows, key=rank).text
 
 
-def refresh(session: Session, utterance_id: int) -> None:
-    """Recompute an utterance's counts, canonical wording and first/last sighting from its quotes."""
-    utterance = session.get(Utterance, utterance_id)
-    if utterance is None:
-        return
-    rows = session.exec(select(Quote.id, Quote.text, Quote.kind, Quote.published, Quote.outlet_id)
+def refresh(conn: Connection, utterance_id: int) -> None:
+    """Recompute an utterance's counts, canonical wording and first/last sighting from its quotes; delete it
+    when no quote is left."""
+    rows = conn.execute(select(Quote.id, Quote.text, Quote.kind, Quote.published, Quote.outlet_id)
                         .where(Quote.utterance_id == utterance_id)).all()
     if not rows:
-        session.execute(delete(UtteranceKey).where(UtteranceKey.utterance_id == utterance_id))
-        session.delete(utterance)
+        conn.execute(delete(UtteranceKey).where(UtteranceKey.utterance_id == utterance_id))
+        conn.execute(delete(Utterance).where(Utterance.id == utterance_id))
         return
-    first = min(rows, key=lambda r: (r.published is None, r.published or date.min, r.id))
-    dates = [r.published for r in rows if r.published is not None]
-    utterance.canonical_text = _canonical(rows)
-    utterance.n_quotes = len(rows)
-    utterance.n_outlets = len({r.outlet_id for r in rows if r.outlet_id is not None})
-    utterance.first_published = min(dates) if dates else None
-    utterance.last_published = max(dates) if dates else None
-    utterance.first_outlet_id = first.outlet_id
-    session.add(utterance)
+    first = min(rows, key=lambda r: (r.published is None, _as_date(r.published) or date.min, r.id))
+    dates = [_as_date(r.published) for r in rows if r.published is not None]
+    conn.execute(update(Utterance).where(Utterance.id == utterance_id).values(
+        canonical_text=_canonical(rows),
+        n_quotes=len(rows),
+        n_outlets=len({r.outlet_id for r in rows if r.outlet_id is not None}),
+        first_published=min(dates) if dates else None,
+        last_published=max(dates) if dates else None,
+        first_outlet_id=first.outlet_id,
+    ))
 
 
 def regroup_all(session_factory: Callable[[], Session], progress: Callable[[int, int], None] | None = None) -> int:

@@ -74,6 +74,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("utterancekey") as batch_op:
         batch_op.create_index("ix_utterancekey_speaker_key", ["speaker_id", "key", "utterance_id"], unique=False)
+        batch_op.create_index("ix_utterancekey_key", ["key", "utterance_id"], unique=False)
 
     with op.batch_alter_table("quote") as batch_op:
         batch_op.add_column(sa.Column("utterance_id", sa.Integer(), nullable=True))
@@ -91,6 +92,7 @@ def downgrade() -> None:
     _restore_fts_triggers()
 
     with op.batch_alter_table("utterancekey") as batch_op:
+        batch_op.drop_index("ix_utterancekey_key")
         batch_op.drop_index("ix_utterancekey_speaker_key")
     op.drop_table("utterancekey")
 
