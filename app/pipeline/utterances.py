@@ -323,7 +323,7 @@ def unit_signature(group: list[QuoteItem]) -> Signature:
 
 
 def context_signature(sentence: str | None, quoted: list[str]) -> Signature | None:
-    """The writer's own words around a quote: its sentence with every quoted text of the article cut out."""
+    """The words around a quote: its sentence with the given quoted texts (the speaker's quotes) cut out."""
     if not sentence:
         return None
     for text in sorted(set(quoted), key=len, reverse=True):

@@ -148,12 +148,16 @@ def group_article(session: Session, article_id: int) -> set[int]:
     rows = conn.execute(select(Quote.id, Quote.speaker_id, Quote.kind, Quote.text, Quote.start, Quote.cue,
                                Quote.sentence).where(Quote.article_id == article_id)).all()
     items = [QuoteItem(*row) for row in rows]
-    direct_texts = [i.text for i in items if i.kind != "indirect"]
+    # a speaker's other quotes are statements of their own: cut out of the context of a fragment
+    own_quotes: dict[int | None, list[str]] = defaultdict(list)
+    for item in items:
+        if item.kind != "indirect":
+            own_quotes[item.speaker_id].append(item.text)
     touched: set[int] = set()
     for unit in units(items):
         sig = unit_signature(unit)
         speaker_id = unit[0].speaker_id
-        context = (context_signature(unit[0].sentence, direct_texts)
+        context = (context_signature(unit[0].sentence, own_quotes[speaker_id])
                    if len(unit) == 1 and len(sig.content) <= 2 else None)
         keys = sig.content | (context.content if context is not None else frozenset())
         found = candidates(session, keys=keys, speaker_id=speaker_id, published=published)
