@@ -81,7 +81,7 @@ def _postings_query(n_keys: int, by_speaker: bool):
     """One statement reading at most POSTINGS_PER_KEY entries for each of n keys, newest utterances first."""
     where = "speaker_id = :speaker AND key = :k{i}" if by_speaker else "key = :k{i}"
     parts = [f"SELECT * FROM (SELECT utterance_id FROM utterancekey WHERE {where.format(i=i)} "
-             f"ORDER BY utterance_id DESC LIMIT {POSTINGS_PER_KEY})" for i in range(n_keys)]
+             f"ORDER BY utterance_id DESC LIMIT {POSTINGS_PER_KEY}) AS p{i}" for i in range(n_keys)]
     return text(" UNION ALL ".join(parts))
 
 
