@@ -153,7 +153,7 @@ def compare(a: Signature, b: Signature) -> Match | None:
 
 
 def is_short(sig: Signature) -> bool:
-    """One content word ("balanced", "no limits"): evidence of a statement only close to when it was made."""
+    """One content word ("balanced", "concern"): evidence of a statement only close to when it was made."""
     return len(sig.content) <= 1
 
 
