@@ -95,21 +95,26 @@ def test_articles_ingested_one_by_one_join_existing_utterances(tmp_path, db_url,
     from app.services.ingest import ingest_paths
 
     factory = session_factory(db_url)
-    folder = tmp_path / "seeds"
-    folder.mkdir()
-    shutil.copy(SEEDS / "manifest.json", folder)
-    for path in seed_files():
+    manifest = json.loads((SEEDS / "manifest.json").read_text(encoding="utf-8"))
+    folders = []
+    for path in seed_files():   # one folder per article, each with its own manifest entry
+        folder = tmp_path / path.stem
+        folder.mkdir()
         shutil.copy(path, folder)
+        entry = [a for a in manifest["articles"] if a["file"] == path.name]
+        (folder / "manifest.json").write_text(json.dumps({"articles": entry}), encoding="utf-8")
+        folders.append(folder)
+    for folder in folders:
         with factory() as session:
             before = {u.id: u.n_quotes for u in session.exec(select(Utterance)).all()}
-        ingest_paths([folder], session_factory=factory, extractor=extractor)
+        assert ingest_paths([folder], session_factory=factory, extractor=extractor).articles_ingested == 1
         with factory() as session:
             after = {u.id: u.n_quotes for u in session.exec(select(Utterance)).all()}
         if before:
-            assert any(after.get(uid, 0) > n for uid, n in before.items()), f"{path.name} joined nothing"
+            assert any(after.get(uid, 0) > n for uid, n in before.items()), f"{folder.name} joined nothing"
     # the same grouping as one batch ingest, and re-ingesting changes nothing
     assert partition(db_url) == partition(seeded_url)
-    ingest_paths([folder], session_factory=factory, extractor=extractor)
+    ingest_paths([folders[0]], session_factory=factory, extractor=extractor)
     assert partition(db_url) == partition(seeded_url)
 
 
