@@ -44,14 +44,18 @@ def db_upgrade(revision: Annotated[str, typer.Argument(help="Target revision")] 
 
 
 @db_app.command("regroup")
-def db_regroup() -> None:
-    """Group every stored quote into utterances again (after upgrading a database ingested before utterances
-    existed, or after speakers were re-resolved)."""
+def db_regroup(
+    speaker: Annotated[list[int] | None, typer.Option(help="Only the quotes of this speaker entity id (repeatable)")]
+    = None,
+) -> None:
+    """Group stored quotes into utterances again: all of them (after upgrading a database ingested before
+    utterances existed), or those of some speakers (after their entities were merged or split)."""
     from app.db import session_factory, upgrade_database
-    from app.services.utterances import regroup_all
+    from app.services.utterances import regroup_all, regroup_speakers
 
     upgrade_database()
-    out.print(f"utterances: {regroup_all(session_factory())}")
+    total = regroup_speakers(session_factory(), speaker) if speaker else regroup_all(session_factory())
+    out.print(f"utterances: {total}")
 
 
 @app.command()

@@ -154,4 +154,5 @@ class UtteranceKey(SQLModel, table=True):
 
     utterance_id: int = Field(foreign_key="utterance.id", primary_key=True)
     key: str = Field(primary_key=True, max_length=32)
-    speaker_id: int                                      # copied from the utterance: candidates are per speaker
+    # copied from the utterance (candidates are per speaker); a foreign key, so entity merges move it too
+    speaker_id: int = Field(foreign_key="entity.id")

@@ -140,6 +140,37 @@ def test_regroup_rebuilds_the_same_utterances(tmp_path, monkeypatch, seeded_url)
     assert partition(url) == partition(seeded_url)
 
 
+def test_regrouping_speakers_after_a_merge_of_entities(tmp_path, seeded_url):
+    """What entity resolution does to speakers: split one speaker's quotes across two entities, regroup them,
+    then merge the entities back (every reference moved, as resolution does) and regroup the survivor."""
+    from app.services.utterances import regroup_speakers
+
+    copy = tmp_path / "copy.db"
+    with sqlite3.connect(seeded_url.removeprefix("sqlite:///")) as src, sqlite3.connect(copy) as dst:
+        src.backup(dst)
+    url = f"sqlite:///{copy}"
+    factory = session_factory(url)
+    with factory() as session:
+        putin = session.exec(select(Utterance).order_by(Utterance.n_quotes.desc())).first().speaker_id
+        article = session.exec(select(Article.id).order_by(Article.id.desc())).first()
+    with make_engine(url).begin() as conn:
+        conn.exec_driver_sql("INSERT INTO entity (kind, name, key) VALUES ('person', 'Putin (split)', 'split')")
+        split = conn.exec_driver_sql("SELECT max(id) FROM entity").scalar()
+        conn.exec_driver_sql("UPDATE quote SET speaker_id = ? WHERE speaker_id = ? AND article_id = ?",
+                             (split, putin, article))
+    regroup_speakers(factory, [putin, split])
+    with factory() as session:
+        for u in session.exec(select(Utterance).where(Utterance.speaker_id.in_([putin, split]))).all():
+            speakers = {q.speaker_id for q in session.exec(select(Quote).where(Quote.utterance_id == u.id))}
+            assert speakers == {u.speaker_id}
+    assert partition(url) != partition(seeded_url)
+    with make_engine(url).begin() as conn:
+        for table in ("quote", "utterance", "utterancekey"):
+            conn.exec_driver_sql(f"UPDATE {table} SET speaker_id = ? WHERE speaker_id = ?", (putin, split))
+    regroup_speakers(factory, [putin])
+    assert partition(url) == partition(seeded_url)
+
+
 # ---------- API ----------
 
 def test_list_is_sorted_by_outlets_and_pages_through_everything(client):

@@ -139,22 +139,23 @@ def _merge(conn: Connection, source: int, target: int) -> None:
 
 
 def group_article(session: Session, article_id: int) -> set[int]:
-    """Give the article's speech and fragment quotes their utterances (joining, merging or creating them).
-    Runs in the caller's transaction (flushes pending ORM changes first); the caller commits. Returns the ids
+    """Give the article's ungrouped speech and fragment quotes their utterances (joining, merging or creating
+    them). Runs in the caller's transaction (flushes pending ORM changes first); the caller commits. Returns the ids
     of the utterances touched."""
     session.flush()
     conn = session.connection()
     published = _as_date(conn.execute(select(Article.published).where(Article.id == article_id)).scalar())
     rows = conn.execute(select(Quote.id, Quote.speaker_id, Quote.kind, Quote.text, Quote.start, Quote.cue,
-                               Quote.sentence).where(Quote.article_id == article_id)).all()
-    items = [QuoteItem(*row) for row in rows]
+                               Quote.sentence, Quote.utterance_id).where(Quote.article_id == article_id)).all()
+    items = [QuoteItem(*row[:-1]) for row in rows]
+    ungrouped = [item for item, row in zip(items, rows) if row.utterance_id is None]
     # a speaker's other quotes are statements of their own: cut out of the context of a fragment
     own_quotes: dict[int | None, list[str]] = defaultdict(list)
     for item in items:
         if item.kind != "indirect":
             own_quotes[item.speaker_id].append(item.text)
     touched: set[int] = set()
-    for unit in units(items):
+    for unit in units(ungrouped):   # quotes already grouped (regrouping one speaker) stay as they are
         sig = unit_signature(unit)
         speaker_id = unit[0].speaker_id
         context = (context_signature(unit[0].sentence, own_quotes[speaker_id])
@@ -217,15 +218,41 @@ def refresh(conn: Connection, utterance_id: int) -> None:
 
 def regroup_all(session_factory: Callable[[], Session], progress: Callable[[int, int], None] | None = None) -> int:
     """Forget every utterance and group all articles again, oldest first, one transaction per article.
-    For databases ingested before utterances existed, or after speakers were re-resolved. Returns the number
-    of utterances."""
+    For databases ingested before utterances existed. Returns the number of utterances."""
     with session_factory() as session:
         session.execute(update(Quote).values(utterance_id=None))
         session.execute(delete(UtteranceKey))
         session.execute(delete(Utterance))
         session.commit()
-        article_ids = list(session.exec(select(Article.id).order_by(
-            Article.published.is_(None), Article.published, Article.id)).all())
+    return _group_ungrouped(session_factory, None, progress)
+
+
+def regroup_speakers(session_factory: Callable[[], Session], speaker_ids: Iterable[int]) -> int:
+    """Group the quotes of these speakers again, leaving everyone else's utterances alone: for after entity
+    resolution merged or split speakers (their statements were grouped under the old ids). Returns the number
+    of utterances."""
+    speaker_ids = sorted(set(speaker_ids))
+    if not speaker_ids:
+        with session_factory() as session:
+            return session.exec(select(func.count(Utterance.id))).one()
+    with session_factory() as session:
+        conn = session.connection()
+        stale = select(Utterance.id).where(Utterance.speaker_id.in_(speaker_ids))
+        conn.execute(update(Quote).where(
+            Quote.utterance_id.in_(stale) | Quote.speaker_id.in_(speaker_ids)).values(utterance_id=None))
+        conn.execute(delete(UtteranceKey).where(UtteranceKey.utterance_id.in_(stale)))
+        conn.execute(delete(Utterance).where(Utterance.speaker_id.in_(speaker_ids)))
+        session.commit()
+    return _group_ungrouped(session_factory, speaker_ids, None)
+
+
+def _group_ungrouped(session_factory: Callable[[], Session], speaker_ids: list[int] | None,
+                     progress: Callable[[int, int], None] | None) -> int:
+    with session_factory() as session:
+        stmt = select(Article.id).order_by(Article.published.is_(None), Article.published, Article.id)
+        if speaker_ids is not None:
+            stmt = stmt.where(Article.id.in_(select(Quote.article_id).where(Quote.speaker_id.in_(speaker_ids))))
+        article_ids = list(session.exec(stmt).all())
     for done, article_id in enumerate(article_ids, 1):
         with session_factory() as session:
             group_article(session, article_id)

@@ -70,6 +70,7 @@ def upgrade() -> None:
         sa.Column("speaker_id", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(["utterance_id"], ["utterance.id"],
                                 name=op.f("fk_utterancekey_utterance_id_utterance")),
+        sa.ForeignKeyConstraint(["speaker_id"], ["entity.id"], name=op.f("fk_utterancekey_speaker_id_entity")),
         sa.PrimaryKeyConstraint("utterance_id", "key", name=op.f("pk_utterancekey")),
     )
     with op.batch_alter_table("utterancekey") as batch_op:
