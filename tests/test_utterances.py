@@ -178,7 +178,7 @@ def test_list_is_sorted_by_outlets_and_pages_through_everything(client):
     items = first["items"]
     assert first["total"] == len(items) > 20 and first["next_cursor"] is None
     assert [u["n_outlets"] for u in items] == sorted((u["n_outlets"] for u in items), reverse=True)
-    assert items[0]["n_outlets"] >= 3 and items[0]["speaker"]["name"] == "Vladimir V. Putin"
+    assert items[0]["n_outlets"] >= 3 and "Putin" in items[0]["speaker"]["name"]
     seen, cursor = [], None
     while True:
         page = client.get("/utterances", params={"limit": 7, **({"cursor": cursor} if cursor else {})}).json()
@@ -260,7 +260,7 @@ def test_quote_and_utterance_as_schema_org_quotation(client, how):
     assert doc["@context"] == "https://schema.org" and doc["@type"] == "Quotation"
     assert doc["text"] == quote["text"]
     assert doc["creator"] == doc["spokenByCharacter"]
-    assert doc["creator"]["@type"] == "Person" and doc["creator"]["name"] == "Vladimir V. Putin"
+    assert doc["creator"]["@type"] == "Person" and doc["creator"]["name"] == quote["speaker"]["name"]
     assert doc["isPartOf"]["@type"] == "NewsArticle" and doc["isPartOf"]["headline"] == quote["article"]["title"]
     assert doc["datePublished"] == "2022-09-15"
     assert doc["publisher"]["name"] == quote["outlet"]["name"]
@@ -269,7 +269,7 @@ def test_quote_and_utterance_as_schema_org_quotation(client, how):
     utterance = client.get(f"/utterances/{quote['utterance_id']}", **ask)
     assert utterance.headers["content-type"].startswith("application/ld+json")
     doc = utterance.json()
-    assert doc["@type"] == "Quotation" and doc["spokenByCharacter"]["name"] == "Vladimir V. Putin"
+    assert doc["@type"] == "Quotation" and doc["spokenByCharacter"]["name"] == quote["speaker"]["name"]
     assert doc["text"] == client.get(f"/utterances/{quote['utterance_id']}").json()["canonical_text"]
     assert isinstance(doc["isPartOf"], list) and all(a["@type"] == "NewsArticle" for a in doc["isPartOf"])
     assert doc["datePublished"] == "2022-09-15"
