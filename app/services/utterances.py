@@ -265,9 +265,6 @@ def _group_ungrouped(session_factory: Callable[[], Session], speaker_ids: list[i
 
 # ---------- reading ----------
 
-SORTS = ("-outlets", "-published")
-
-
 @dataclass(slots=True)
 class UtteranceFilters:
     speaker: str | None = None
