@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 
 from app.api import jsonld
 from app.api.schemas import ErrorOut, Page, UtteranceOut, UtteranceSummary, page_of
@@ -14,7 +14,7 @@ from app.services import utterances as service
 router = APIRouter(prefix="/utterances", tags=["utterances"])
 
 
-@router.get("", response_model=Page[UtteranceSummary])
+@router.get("", response_model=Page[UtteranceSummary], summary="Statements quoted across outlets")
 def list_utterances(
     session: SessionDep,
     page: PageDep,
@@ -31,13 +31,14 @@ def list_utterances(
                                        published_to=published_to)
     result = service.list_utterances(session=session, filters=filters, sort=sort, limit=page.limit,
                                      cursor=page.cursor)
-    return page_of(result, UtteranceSummary.from_row)
+    return page_of(result, UtteranceSummary.from_row, page)
 
 
 @router.get("/{utterance_id}", response_model=UtteranceOut,
-            responses={404: {"model": ErrorOut}, **jsonld.JSONLD_RESPONSE})
+            responses={404: {"model": ErrorOut}, **jsonld.JSONLD_RESPONSE}, summary="One statement, every wording")
 def get_utterance(
-    utterance_id: int, session: SessionDep, request: Request,
+    utterance_id: Annotated[int, Path(description="Utterance id", examples=[3])], session: SessionDep,
+    request: Request,
     format: Annotated[Literal["json", "jsonld"] | None, Query(
         description="jsonld: schema.org Quotation (same as Accept: application/ld+json)")] = None,
 ):

@@ -10,7 +10,7 @@ from app.services import verify as service
 router = APIRouter(prefix="/verify", tags=["verify"])
 
 
-@router.post("", response_model=VerifyOut)
+@router.post("", response_model=VerifyOut, summary="Check a quote: said, by whom, in which words")
 def verify(body: VerifyIn, session: SessionDep):
     """Checks a sentence against every stored statement. `verdict`: `verbatim` (found word for word, case,
     punctuation and quotation marks aside), `partial` (part of a longer quote), `variant` (the same statement in
