@@ -66,6 +66,9 @@ class EntityBase(SQLModel):
 class Entity(EntityBase, table=True):
     id: int | None = Field(default=None, primary_key=True)
     key: str = Field(index=True)  # normalised name key used to merge across articles
+    # from the optional curated file (seeds/entities.json); resolution never depends on them
+    description: str | None = None
+    wikidata_id: str | None = Field(default=None, max_length=32)
 
 
 class Alias(SQLModel, table=True):
@@ -156,3 +159,24 @@ class UtteranceKey(SQLModel, table=True):
     key: str = Field(primary_key=True, max_length=32)
     # copied from the utterance (candidates are per speaker); a foreign key, so entity merges move it too
     speaker_id: int = Field(foreign_key="entity.id")
+
+
+# ---------- roles stated per article ----------
+
+class EntityRoleBase(SQLModel):
+    role: str
+    affiliation: str | None = None
+
+
+class EntityRole(EntityRoleBase, table=True):
+    """A role as one article states it ("Ned Price, the State Department spokesman"): roles change over time, so
+    they are kept per article and only summarised on the entity."""
+
+    __tablename__ = "entity_role"
+
+    id: int | None = Field(default=None, primary_key=True)
+    entity_id: int = Field(foreign_key="entity.id", index=True)
+    article_id: int = Field(foreign_key="article.id", index=True)
+    mention_start: int  # the name mention the role is attached to
+    mention_end: int
+    mention_text: str

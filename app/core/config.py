@@ -20,6 +20,12 @@ class Settings(BaseSettings):
     cors_allow_origins: list[str] = []
     # seconds a client or proxy may reuse a read without asking again (0: revalidate every time, via ETag)
     cache_max_age: int = 0
+    # optional curated aliases/descriptions/Wikidata ids (issue 5); "" turns it off. Resolution never needs it.
+    entities_file: str = "curated/entities.json"
+
+    @property
+    def entities_path(self) -> Path | None:
+        return Path(self.entities_file) if self.entities_file else None
 
     @property
     def sqlite_path(self) -> Path | None:

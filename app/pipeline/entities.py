@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from spacy.tokens import Doc, Span
 
 from app.pipeline.names import acronym, fold, name_key, person_tokens
-from app.pipeline.types import EntityRecord, Mention
+from app.pipeline.types import EntityRecord, Mention, RoleRecord
 
 LABEL_KIND = {"PERSON": "person", "ORG": "organization", "GPE": "location", "LOC": "location", "FAC": "location"}
 HONORIFIC_TOKENS = {"mr", "mrs", "ms", "dr", "prof", "professor", "sen", "senator", "rep", "gov", "governor",
@@ -31,6 +31,7 @@ class Cluster:
     tokens: set[str] = field(default_factory=set)
     role: str | None = None
     affiliation: str | None = None
+    roles: list[RoleRecord] = field(default_factory=list)  # every role stated in the article, in reading order
 
     @property
     def best_name(self) -> str:
@@ -52,6 +53,12 @@ def clean_name(span: Span) -> Span | None:
         start += 1
     while end > start and (doc[end - 1].is_punct or doc[end - 1].tag_ == "POS" or doc[end - 1].lower_ in {"'s", "’s"}):
         end -= 1
+    for i in range(start, end):  # "Shanghai Cooperation Organisation (SCO": the bracket starts something else
+        if doc[i].text in {"(", "[", "|"}:
+            end = i
+            break
+    while end - start > 1 and (doc[end - 1].lower_ in STOP_NAMES or doc[end - 1].is_punct):
+        end -= 1  # "Niva Yau BIO BIO": a byline widget glued to the name
     if start >= end:
         return None
     trimmed = doc[start:end]
@@ -107,12 +114,16 @@ def appositive_role(span: Span) -> Span | None:
     """The role in "Alexander Gabuev, a senior fellow at the Carnegie Endowment," or "Ned Price, the ... spokesman"."""
     doc = span.doc
     i = span.end
-    if i + 1 >= len(doc) or doc[i].text != "," or doc[i + 1].lower_ not in ROLE_START:
+    if i + 1 >= len(doc) or doc[i].text != ",":
+        return None
+    opener = doc[i + 1]
+    possessive = opener.ent_type_ in {"GPE", "ORG", "NORP"} and i + 2 < len(doc) and doc[i + 2].tag_ == "POS"
+    if opener.lower_ not in ROLE_START and not possessive:
         return None
     j = i + 1
     while j < len(doc) and j - i <= 20 and doc[j].text not in {",", ".", ";", "—", "–", "\n"} and "\n" not in doc[j].text:
         j += 1
-    role = doc[i + 2:j]
+    role = doc[i + 1:j] if possessive else doc[i + 2:j]
     if len(role) == 0 or not any(t.pos_ == "NOUN" for t in role):
         return None
     return role
@@ -146,6 +157,16 @@ def affiliation_in(role: Span) -> str | None:
                 named = clean_name(e)
                 return named.text if named is not None else e.text
     return None
+
+
+def is_modifier(span: Span, kind: str) -> bool:
+    """A name used only to qualify a common noun ("the Biden administration", "Tajik president", "the Xi-Putin
+    relationship"): it names no actor by itself. For organisations and places only hyphenated pairs count, since
+    "State Department spokesman" does name the department."""
+    root = span.root
+    if not (root.dep_ in {"compound", "amod", "nmod"} and root.head.pos_ == "NOUN" and root.head.i >= span.end):
+        return False
+    return kind == "person" or any(t.text == "-" for t in span)
 
 
 def entity_spans(doc: Doc) -> list[tuple[Span, str]]:
@@ -194,8 +215,10 @@ def recognise(doc: Doc, body_start: int = 0) -> tuple[list[Cluster], dict[int, C
         if kind == "person":
             toks = person_tokens(text)
             if len(toks) == 1:
-                # surname or given name alone: the latest full name that contains it
-                cluster = next((c for c in reversed(clusters) if c.kind == "person" and toks[0] in c.tokens), None)
+                # surname or given name alone: the most mentioned person so far who has it (ties: the latest), since
+                # writers give full names to the second person of a surname ("Trump ... Ivanka Trump ... Trump")
+                having = [c for c in clusters if c.kind == "person" and toks[0] in c.tokens and c.mentions]
+                cluster = max(reversed(having), key=lambda c: len(c.mentions), default=None)
             else:
                 cluster = by_key.get(name_key(text, kind))
         else:
@@ -208,6 +231,8 @@ def recognise(doc: Doc, body_start: int = 0) -> tuple[list[Cluster], dict[int, C
                 # NER may label the same name ORG in one sentence and GPE in another
                 cluster = by_key.get(name_key(text, "location"))
         if cluster is None:
+            if is_modifier(span, kind):
+                continue
             cluster = Cluster(kind)
             clusters.append(cluster)
         cluster.names.append(text)
@@ -217,10 +242,14 @@ def recognise(doc: Doc, body_start: int = 0) -> tuple[list[Cluster], dict[int, C
         by_key[name_key(text, cluster.kind)] = cluster
         for i in range(span.start, span.end):
             token_index[i] = cluster
-        if cluster.kind == "person" and cluster.role is None:
+        if cluster.kind == "person":
             role = appositive_role(span) or title_role(span)
             if role is not None:
-                cluster.role, cluster.affiliation = role.text, affiliation_in(role)
+                stated = RoleRecord(role=role.text, affiliation=affiliation_in(role),
+                                    mention=Mention(span.start_char, span.end_char, text))
+                cluster.roles.append(stated)
+                if cluster.role is None:
+                    cluster.role, cluster.affiliation = stated.role, stated.affiliation
     _merge_surname_only(clusters, token_index)
     return [c for c in clusters if c.mentions], token_index
 
@@ -244,6 +273,7 @@ def _merge_surname_only(clusters: list[Cluster], token_index: dict[int, Cluster]
             target.names += c.names
             target.mentions += c.mentions
             target.mentions.sort(key=lambda m: m.start)
+            target.roles = sorted(target.roles + c.roles, key=lambda r: r.mention.start)
             if not target.role:
                 target.role, target.affiliation = c.role, c.affiliation
             c.mentions = []
@@ -254,4 +284,4 @@ def _merge_surname_only(clusters: list[Cluster], token_index: dict[int, Cluster]
 
 def to_records(clusters: list[Cluster]) -> list[EntityRecord]:
     return [EntityRecord(key=c.key, kind=c.kind, name=c.best_name, aliases=set(c.names), mentions=list(c.mentions),
-                         role=c.role, affiliation=c.affiliation) for c in clusters]
+                         role=c.role, affiliation=c.affiliation, roles=list(c.roles)) for c in clusters]

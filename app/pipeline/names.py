@@ -14,8 +14,10 @@ HONORIFICS = {
     "adm", "admiral", "judge", "justice", "rev", "reverend", "father", "pope", "king", "queen", "prince",
     "princess", "sheikh", "ambassador", "speaker", "chairman", "chairwoman", "chair", "leader", "chief",
     "spokesman", "spokeswoman", "spokesperson", "commissioner", "deputy", "foreign", "prime", "state",
-    "former", "the", "candidate", "nominee", "hon", "honorable", "jr", "sr",
+    "former", "the", "candidate", "nominee", "hon", "honorable",
 }
+# generational suffixes tell a son from his father ("Donald Trump Jr." is not "Donald Trump"): kept in keys
+SUFFIXES = {"jr", "sr", "ii", "iii", "iv"}
 # British and American spellings, and a few common variants, folded together for organisation keys
 SPELLING = {"organisation": "organization", "organisations": "organizations", "defence": "defense",
             "centre": "center", "programme": "program", "labour": "labor"}
@@ -41,9 +43,29 @@ def person_tokens(name: str) -> list[str]:
     toks = name_tokens(name)
     core = [t for t in toks if t not in HONORIFICS]
     if len(core) > 2:
-        core = [t for i, t in enumerate(core) if len(t) > 1 or i in (0, len(core) - 1)]
         core = [core[0], *[t for t in core[1:-1] if len(t) > 1], core[-1]]
     return core or toks
+
+
+def identifying_tokens(name: str) -> list[str]:
+    """person_tokens without generational suffixes: the given and family names that a surname mention can match."""
+    return [t for t in person_tokens(name) if t not in SUFFIXES] or person_tokens(name)
+
+
+def display_person_name(name: str) -> str:
+    """A person's name as written, without titles, honorifics and middle initials, for display.
+
+    "President Vladimir V. Putin" -> "Vladimir Putin"; "Professor Emeritus Rosemary Foot" -> "Rosemary Foot";
+    "Donald Trump Jr." keeps its suffix. Words keep their original spelling and order.
+    """
+    words = [w for w in name.replace("\u00a0", " ").split() if w.strip(".,")]
+    while words and fold(words[0]).strip(".'’") in HONORIFICS and len(words) > 1:
+        words = words[1:]
+    while len(words) > 1 and fold(words[-1]).strip(".,'’") in HONORIFICS:
+        words = words[:-1]
+    if len(words) > 2:
+        words = [words[0], *[w for w in words[1:-1] if not is_initial(w)], words[-1]]
+    return " ".join(words)
 
 
 def acronym(name: str) -> str:
@@ -79,3 +101,31 @@ def alias_norm(text: str) -> str:
 
 def is_initial(token: str) -> bool:
     return bool(re.fullmatch(r"[A-Z]\.?", token))
+
+
+def canonical_name(forms: dict[str, int], kind: str) -> str:
+    """The display name of an actor from the surface forms used for it and how often each was used.
+
+    The rule (documented in README, "Entities"): only the fullest forms compete (for people, the most identifying
+    name tokens; for organisations and places, not an acronym when a spelled-out form exists, then the most
+    words); among those the most frequent wins, ties going to the shorter and then alphabetically first form.
+    People are displayed without titles or middle initials ("Vladimir V. Putin" -> "Vladimir Putin").
+    """
+    if not forms:
+        return ""
+    if kind == "person":
+        shown: dict[str, int] = {}
+        for form, n in forms.items():
+            name = display_person_name(form)
+            shown[name] = shown.get(name, 0) + n
+        width = max(len(identifying_tokens(f)) for f in shown)
+        fullest = {f: n for f, n in shown.items() if len(identifying_tokens(f)) == width}
+    else:
+        shown = {}
+        for form, n in forms.items():
+            name = re.sub(r"^(?:the|The|THE)\s+", "", form.strip())
+            shown[name] = shown.get(name, 0) + n
+        spelled = {f: n for f, n in shown.items() if not re.fullmatch(r"[A-Z.&]{2,8}", f)} or shown
+        width = max(len(name_tokens(f)) for f in spelled)
+        fullest = {f: n for f, n in spelled.items() if len(name_tokens(f)) == width}
+    return min(fullest, key=lambda f: (-fullest[f], len(f), f))

@@ -18,6 +18,15 @@ class Mention:
 
 
 @dataclass(slots=True)
+class RoleRecord:
+    """A role stated for an actor in one article ("senior fellow at the Carnegie Endowment"), where it is stated."""
+
+    role: str
+    affiliation: str | None
+    mention: Mention               # the name mention the role is attached to
+
+
+@dataclass(slots=True)
 class EntityRecord:
     """One actor as seen in one article: every mention, the names used for it, role and affiliation stated there."""
 
@@ -28,6 +37,7 @@ class EntityRecord:
     mentions: list[Mention] = field(default_factory=list)
     role: str | None = None
     affiliation: str | None = None
+    roles: list[RoleRecord] = field(default_factory=list)  # every role stated in the article
 
 
 @dataclass(slots=True)

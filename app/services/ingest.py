@@ -16,11 +16,12 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlmodel import Session
 
 from app.core.config import Settings, get_settings
-from app.models import Article, Mention, Quote
+from app.models import Article, EntityRole, Mention, Quote
 from app.pipeline.types import Extraction
 from app.services.articles import find_by_hash
 from app.services.entities import upsert_entity
 from app.services.outlets import get_or_create_outlet
+from app.services.resolution import load_curated, resolve_entities
 from app.services.sources import Document, Skip, discover, read_documents
 from app.services.utterances import group_article
 
@@ -37,6 +38,7 @@ class IngestReport:
     articles_unchanged: int = 0      # already in the database (same cleaned text)
     quotes: int = 0                  # quotes stored by this run
     entities: int = 0                # entities created by this run (existing ones merged into are not counted)
+    entities_merged: int = 0         # entities the resolution pass after the batch folded into others
     skipped: list[tuple[str, str]] = field(default_factory=list)   # (source, reason)
 
 
@@ -70,7 +72,23 @@ def ingest_paths(
                 _ingest_document(item, session_factory, extractor, EXTRACTOR_VERSION, report)
         if progress is not None:
             progress(done, len(sources), source.label)
+    if report.articles_ingested:
+        _resolve(session_factory, settings, report)
     return report
+
+
+def _resolve(session_factory: Callable[[], Session], settings: Settings, report: IngestReport) -> None:
+    """Cross-article resolution over the whole database, in its own transaction after the batch: the articles
+    are already committed, so a failure here leaves them stored and merely less merged (`entities rebuild`)."""
+    with session_factory() as session:
+        try:
+            result = resolve_entities(session=session, curated=load_curated(settings.entities_path))
+            session.commit()
+        except (SQLAlchemyError, ValueError, OSError) as exc:
+            session.rollback()
+            report.skipped.append(("(entity resolution)", f"{type(exc).__name__}: {str(exc)[:200]}"))
+            return
+    report.entities_merged = result.merged
 
 
 def _ingest_document(
@@ -143,6 +161,11 @@ def store_article(
         session.add_all(
             Mention(entity_id=entity.id, article_id=article.id, start=m.start, end=m.end, text=m.text)
             for m in record.mentions
+        )
+        session.add_all(
+            EntityRole(entity_id=entity.id, article_id=article.id, role=r.role, affiliation=r.affiliation,
+                       mention_start=r.mention.start, mention_end=r.mention.end, mention_text=r.mention.text)
+            for r in record.roles
         )
 
     text = extraction.text

@@ -1,0 +1,170 @@
+"""Cross-article resolution: which per-article actors are one real-world actor, and what to call it.
+
+Input is one `Local` per actor per article (the names an article used for it and how often); output is one
+`Group` per real-world actor. Pure functions, no database: `services/resolution.py` feeds it from the stored
+mentions and writes the groups back, after every ingest batch and on `whosaid entities rebuild`.
+
+Rules, in order (nothing here knows any particular name):
+1. Same kind and same name key (`names.name_key`: honorifics, middle initials, name order, punctuation and
+   organisation spelling variants ignored) -> same actor.
+2. A person name is contained in exactly one fuller name with the same first and last token ("Hillary Clinton"
+   in "Hillary Rodham Clinton") -> same actor. Generational suffixes are tokens, so "Donald Trump" never joins
+   "Donald Trump Jr.".
+3. A surname-only person ("Putin", "Mr. Shi") joins the one full-named person whose first or last name it is;
+   when two full-named people share it ("Clinton"), it stays apart (ambiguous, shown as its own entity).
+4. An acronym organisation ("SCO") joins the one organisation whose initials it is.
+5. An organisation and a place with the same name key (NER labels "Kremlin" or "Beijing" either way) are one.
+6. A one-word organisation or place that is the surname of exactly one full-named person, and is never used as a
+   place or organisation name of more than one word, joins that person ("Putin" mislabelled as a place).
+The display name is `names.canonical_name` over every surface form of the group.
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Hashable, Iterable
+from dataclasses import dataclass, field
+
+from app.pipeline.names import acronym, canonical_name, identifying_tokens, name_key, name_tokens, person_tokens
+
+ACRONYM = re.compile(r"[A-Z][A-Z.&]{1,9}")
+
+
+@dataclass(slots=True)
+class Local:
+    """One actor as seen in one article."""
+
+    ref: Hashable                  # caller's identity for it, e.g. (article_id, entity_id)
+    kind: str
+    forms: Counter[str]            # surface names used for it, with counts
+
+
+@dataclass(slots=True)
+class Group:
+    """One real-world actor."""
+
+    kind: str
+    name: str
+    key: str
+    refs: list[Hashable] = field(default_factory=list)
+    forms: Counter[str] = field(default_factory=Counter)
+
+
+def fullest_form(forms: Iterable[str], kind: str) -> str:
+    """The form that identifies the actor best: most person tokens, or most words and not an acronym."""
+    forms = list(forms)
+    if kind == "person":
+        return max(forms, key=lambda f: (len(person_tokens(f)), -len(f), f))
+    spelled = [f for f in forms if not ACRONYM.fullmatch(f)] or forms
+    return max(spelled, key=lambda f: (len(name_tokens(f)), -len(f), f))
+
+
+class _Sets:
+    """Union-find over indices."""
+
+    def __init__(self, n: int) -> None:
+        self.parent = list(range(n))
+
+    def find(self, i: int) -> int:
+        while self.parent[i] != i:
+            self.parent[i] = self.parent[self.parent[i]]
+            i = self.parent[i]
+        return i
+
+    def union(self, a: int, b: int) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[max(ra, rb)] = min(ra, rb)
+
+
+def resolve(locals_: list[Local]) -> list[Group]:
+    """Group per-article actors into real-world actors (see the module docstring for the rules)."""
+    n = len(locals_)
+    sets = _Sets(n)
+    full = [fullest_form(loc.forms, loc.kind) if loc.forms else "" for loc in locals_]
+
+    # 1. same kind, same key
+    by_key: dict[tuple[str, str], int] = {}
+    for i, loc in enumerate(locals_):
+        if not full[i]:
+            continue
+        k = (loc.kind, name_key(full[i], loc.kind))
+        if k in by_key:
+            sets.union(by_key[k], i)
+        else:
+            by_key[k] = i
+
+    people = {k[1]: i for k, i in by_key.items() if k[0] == "person"}
+    tokens = {key: person_tokens(full[i]) for key, i in people.items()}
+    multi = {key: toks for key, toks in tokens.items() if len(toks) >= 2}
+
+    # 2. a name inside exactly one fuller name with the same first and last token
+    for key, toks in multi.items():
+        fuller = [k for k, t in multi.items() if len(t) > len(toks) and t[0] == toks[0] and t[-1] == toks[-1]
+                  and set(toks) <= set(t)]
+        if len(fuller) == 1:
+            sets.union(people[key], people[fuller[0]])
+
+    # 3. surname-only people
+    by_name_token: dict[str, set[int]] = {}
+    for key, toks in multi.items():
+        ident = identifying_tokens(full[people[key]])
+        for t in {ident[0], ident[-1]}:
+            by_name_token.setdefault(t, set()).add(sets.find(people[key]))
+    for key, toks in tokens.items():
+        if len(toks) == 1:
+            owners = {sets.find(i) for i in by_name_token.get(toks[0], set())}
+            if len(owners) == 1:
+                sets.union(people[key], owners.pop())
+
+    # 4. acronyms; 5. organisation = place of the same name
+    named = {k: i for k, i in by_key.items() if k[0] != "person"}
+    initials: dict[str, set[int]] = {}
+    for (kind, _key), i in named.items():
+        a = acronym(full[i])
+        if a and not ACRONYM.fullmatch(full[i]):
+            initials.setdefault(a, set()).add(sets.find(i))
+    for (kind, key), i in named.items():
+        if ACRONYM.fullmatch(full[i]):
+            owners = {sets.find(j) for j in initials.get(full[i].replace(".", "").lower(), set())}
+            if len(owners) == 1:
+                sets.union(i, owners.pop())
+        body = key.split(":", 1)[1]
+        other = "location" if kind == "organization" else "organization"
+        j = by_key.get((other, f"{other}:{body}"))
+        if j is not None:
+            sets.union(i, j)
+
+    # 6. a lone surname that NER called a place or organisation
+    longer_names = {t for (kind, key), i in named.items() for t in name_tokens(full[i]) if len(name_tokens(full[i])) > 1}
+    for (kind, key), i in named.items():
+        words = name_tokens(full[i])
+        if len(words) != 1 or words[0] in longer_names:
+            continue
+        owners = {sets.find(j) for j in by_name_token.get(words[0], set())}
+        if len(owners) == 1:
+            sets.union(i, owners.pop())
+
+    groups: dict[int, Group] = {}
+    kinds: dict[int, Counter[str]] = {}
+    person_forms: dict[int, Counter[str]] = {}   # forms from person mentions, not from mislabelled places
+    for i, loc in enumerate(locals_):
+        root = sets.find(i)
+        g = groups.get(root)
+        if g is None:
+            g = groups[root] = Group(kind=loc.kind, name="", key="")
+            kinds[root], person_forms[root] = Counter(), Counter()
+        g.refs.append(loc.ref)
+        g.forms.update(loc.forms)
+        kinds[root][loc.kind] += sum(loc.forms.values()) or 1
+        if loc.kind == "person":
+            person_forms[root].update(loc.forms)
+    for root, g in groups.items():
+        # a person absorbs mislabelled places; otherwise the kind used most often wins
+        # (ties: organisation, since an actor that speaks is more often an institution than a place)
+        g.kind = "person" if kinds[root]["person"] else max(kinds[root], key=lambda k: (kinds[root][k], k == "organization"))
+        forms = person_forms[root] if g.kind == "person" else g.forms
+        if forms:
+            g.name = canonical_name(forms, g.kind)
+            g.key = name_key(fullest_form(forms, g.kind), g.kind)
+    return list(groups.values())

@@ -1,0 +1,207 @@
+"""Re-resolution over the whole database: regroup every article's actors into real-world entities.
+
+Ingest stores each article's actors under their name key (one transaction per article); this pass then applies
+the cross-article rules of `pipeline/resolve.py` to all of them at once, so the result does not depend on the
+order articles arrived in: surname-only mentions find their full names, acronyms their organisations, and each
+entity gets its canonical name, aliases and a role summary. It runs after every ingest batch and as
+`whosaid entities rebuild`. Entity ids are kept where possible (a group keeps the smallest id among its parts).
+Flushes only; the caller commits.
+"""
+from __future__ import annotations
+
+import json
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy import delete, func, update
+from sqlmodel import Session, select
+
+from app.models import Alias, Article, Entity, EntityRole, Mention, Quote
+from app.pipeline.names import alias_norm, name_key
+from app.pipeline.resolve import Local, resolve
+
+
+@dataclass(slots=True)
+class CuratedEntity:
+    """One entry of the optional curated file: extra aliases and identifiers for a well-known actor."""
+
+    name: str
+    kind: str
+    aliases: list[str] = field(default_factory=list)
+    description: str | None = None
+    wikidata_id: str | None = None
+
+
+@dataclass(slots=True)
+class ResolutionReport:
+    entities_before: int = 0
+    entities_after: int = 0
+    curated_matches: int = 0
+
+    @property
+    def merged(self) -> int:
+        return max(0, self.entities_before - self.entities_after)
+
+
+def load_curated(path: Path | None) -> list[CuratedEntity]:
+    """Entries of a curated entities file ([{name, kind, aliases, description, wikidata}]); [] when absent.
+
+    A malformed file is an error worth stopping for: it is hand-written and read on purpose.
+    """
+    if path is None or not path.is_file():
+        return []
+    data = json.loads(path.read_text(encoding="utf-8"))
+    entries = data.get("entities", []) if isinstance(data, dict) else data
+    out = []
+    for item in entries:
+        if not isinstance(item, dict) or not isinstance(item.get("name"), str):
+            raise ValueError(f"{path}: every entry needs a 'name' string")
+        out.append(CuratedEntity(
+            name=item["name"], kind=item.get("kind", "person"),
+            aliases=[a for a in item.get("aliases", []) if isinstance(a, str)],
+            description=item.get("description"), wikidata_id=item.get("wikidata"),
+        ))
+    return out
+
+
+def resolve_entities(*, session: Session, curated: list[CuratedEntity] | None = None) -> ResolutionReport:
+    """Regroup all stored mentions into entities and rewrite names, kinds, keys, aliases and role summaries."""
+    report = ResolutionReport(entities_before=session.exec(select(func.count(Entity.id))).one())
+    entities = {e.id: e for e in session.exec(select(Entity)).all()}
+    locals_: dict[tuple[int, int], Local] = {}
+    rows = session.exec(
+        select(Mention.article_id, Mention.entity_id, Mention.text, func.count(Mention.id))
+        .group_by(Mention.article_id, Mention.entity_id, Mention.text)
+    ).all()
+    for article_id, entity_id, text, n in rows:
+        ref = (article_id, entity_id)
+        loc = locals_.get(ref)
+        if loc is None:
+            loc = locals_[ref] = Local(ref=ref, kind=entities[entity_id].kind, forms=Counter())
+        loc.forms[text] += n
+    groups = resolve(list(locals_.values()))
+
+    # each group keeps the smallest free id among its parts; the biggest groups choose first
+    by_group: dict[int, Entity] = {}
+    taken: set[int] = set()
+    for gi in sorted(range(len(groups)), key=lambda i: -len(groups[i].refs)):
+        g = groups[gi]
+        free = sorted({eid for _a, eid in g.refs} - taken)
+        if free:
+            entity = entities[free[0]]
+            entity.kind, entity.key, entity.name = g.kind, g.key, g.name
+        else:  # an entity split in two: the second part needs a new id
+            entity = Entity(kind=g.kind, key=g.key, name=g.name)
+            session.add(entity)
+            session.flush()
+        by_group[gi] = entity
+        taken.add(entity.id)
+    _move_references(session, groups, by_group)
+    _rewrite_aliases(session, groups, by_group)
+    _summarise_roles(session, [e.id for e in by_group.values()])
+    if curated:
+        report.curated_matches = _apply_curated(session, curated, list(by_group.values()))
+
+    # entities nothing refers to any more (merged into another) go
+    live = {e.id for e in by_group.values()}
+    referenced = set(session.exec(select(Quote.speaker_id).where(Quote.speaker_id.is_not(None)).distinct()).all())
+    gone = [eid for eid in entities if eid not in live and eid not in referenced]
+    if gone:
+        session.exec(delete(Alias).where(Alias.entity_id.in_(gone)))
+        session.exec(delete(EntityRole).where(EntityRole.entity_id.in_(gone)))
+        session.exec(delete(Entity).where(Entity.id.in_(gone)))
+    session.flush()
+    report.entities_after = session.exec(select(func.count(Entity.id))).one()
+    return report
+
+
+def _move_references(session: Session, groups, by_group: dict[int, Entity]) -> None:
+    """Point mentions, quotes and roles of each (article, old entity) at the entity of its group."""
+    moves: dict[int, dict[int, list[int]]] = defaultdict(lambda: defaultdict(list))  # old -> new -> articles
+    for gi, g in enumerate(groups):
+        new = by_group[gi].id
+        for article_id, old in g.refs:
+            if old != new:
+                moves[old][new].append(article_id)
+    live = {e.id for e in by_group.values()}
+    for old, targets in moves.items():
+        whole = len(targets) == 1 and old not in live
+        for new, articles in targets.items():
+            for table, column in ((Mention, Mention.entity_id), (Quote, Quote.speaker_id),
+                                  (EntityRole, EntityRole.entity_id)):
+                stmt = update(table).where(column == old).values({column.key: new})
+                if not whole:  # the old entity lives on for other articles: move only these
+                    stmt = stmt.where(table.article_id.in_(articles))
+                session.exec(stmt)
+
+
+def _rewrite_aliases(session: Session, groups, by_group: dict[int, Entity]) -> None:
+    """Aliases are every surface form of the group (one row per normalised form, shortest spelling shown)."""
+    session.exec(delete(Alias))
+    for gi, g in enumerate(groups):
+        entity = by_group[gi]
+        seen: set[str] = set()
+        for text in sorted({entity.name, *g.forms}, key=lambda t: (len(t), t)):
+            norm = alias_norm(text)
+            if norm and norm not in seen:
+                seen.add(norm)
+                session.add(Alias(entity_id=entity.id, text=text, norm=norm))
+    session.flush()
+
+
+def role_summary(stated: list[tuple[str, str | None, int, date | None]]) -> tuple[str | None, str | None]:
+    """The role shown on an entity, from (role, affiliation, article id, published) as articles stated them.
+
+    Prefers roles that name an affiliation, then the role stated by the most articles, then the most recently
+    published, then the most specific (longest): "senior fellow at the Carnegie Endowment" over "professor".
+    """
+    if not stated:
+        return None, None
+    articles: dict[str, set[int]] = defaultdict(set)
+    latest: dict[str, date] = {}
+    first: dict[str, tuple[str, str | None]] = {}
+    for role, affiliation, article_id, published in stated:
+        k = role.casefold()
+        articles[k].add(article_id)
+        latest[k] = max(latest.get(k, date.min), published or date.min)
+        if k not in first or (affiliation and not first[k][1]):
+            first[k] = (role, affiliation)
+    best = max(first, key=lambda k: (first[k][1] is not None, len(articles[k]), latest[k], len(k)))
+    return first[best]
+
+
+def _summarise_roles(session: Session, entity_ids: list[int]) -> None:
+    stated: dict[int, list] = defaultdict(list)
+    rows = session.exec(
+        select(EntityRole.entity_id, EntityRole.role, EntityRole.affiliation, EntityRole.article_id, Article.published)
+        .join(Article, Article.id == EntityRole.article_id)
+    ).all()
+    for entity_id, role, affiliation, article_id, published in rows:
+        stated[entity_id].append((role, affiliation, article_id, published))
+    for entity_id in entity_ids:
+        entity = session.get(Entity, entity_id)
+        entity.role, entity.affiliation = role_summary(stated.get(entity_id, []))
+
+
+def _apply_curated(session: Session, curated: list[CuratedEntity], entities: list[Entity]) -> int:
+    """Curated entries annotate the entity whose key one of their names has; they never create or merge one."""
+    by_key = {(e.kind, e.key): e for e in entities}
+    matched = 0
+    for item in curated:
+        keys = {(item.kind, name_key(n, item.kind)) for n in [item.name, *item.aliases]}
+        entity = next((by_key[k] for k in keys if k in by_key), None)
+        if entity is None:
+            continue
+        matched += 1
+        entity.description = item.description or entity.description
+        entity.wikidata_id = item.wikidata_id or entity.wikidata_id
+        known = set(session.exec(select(Alias.norm).where(Alias.entity_id == entity.id)).all())
+        for text in [item.name, *item.aliases]:
+            norm = alias_norm(text)
+            if norm and norm not in known:
+                known.add(norm)
+                session.add(Alias(entity_id=entity.id, text=text, norm=norm))
+    session.flush()
+    return matched
