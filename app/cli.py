@@ -7,6 +7,7 @@ Examples:
     whosaid serve --port 8000               # the REST API (docs at /docs)
     whosaid extract seeds/*.txt --jsonl     # quotes as JSON Lines, offsets into the raw files; no database
     whosaid run                             # db upgrade + ingest seeds/ + serve
+    whosaid entities rebuild                # re-resolve entities over the whole database
 """
 from __future__ import annotations
 
@@ -24,6 +25,8 @@ app = typer.Typer(help="whosaid: who said what, where, and in which outlet.", no
                   add_completion=False)
 db_app = typer.Typer(help="Database schema commands.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+entities_app = typer.Typer(help="Entity resolution commands.", no_args_is_help=True)
+app.add_typer(entities_app, name="entities")
 
 out = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
@@ -56,6 +59,22 @@ def db_regroup(
     upgrade_database()
     total = regroup_speakers(session_factory(), speaker) if speaker else regroup_all(session_factory())
     out.print(f"utterances: {total}")
+
+
+@entities_app.command("rebuild")
+def entities_rebuild() -> None:
+    """Re-resolve every stored mention into entities (merges across all articles, names, aliases, roles)."""
+    from app.core.config import get_settings
+    from app.db import session_factory, upgrade_database
+    from app.services.resolution import load_curated, resolve_entities
+
+    upgrade_database()
+    settings = get_settings()
+    with session_factory()() as session:
+        report = resolve_entities(session=session, curated=load_curated(settings.entities_path))
+        session.commit()
+    out.print(f"entities: {report.entities_before} before, {report.entities_after} after "
+              f"({report.merged} merged); curated entries matched: {report.curated_matches}")
 
 
 @app.command()
@@ -144,6 +163,7 @@ def _print_report(report) -> None:
     out.print(f"articles unchanged (already ingested): {report.articles_unchanged}")
     out.print(f"quotes stored: {report.quotes}")
     out.print(f"entities created: {report.entities}")
+    out.print(f"entities merged across articles: {report.entities_merged}")
     out.print(f"files skipped: {len(report.skipped)}")
     for source, reason in report.skipped:
         out.print(f"  skipped {source}: {reason}")

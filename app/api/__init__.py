@@ -11,6 +11,7 @@ INVALID = {422: {"model": Problem, "description": "Invalid parameter"},
 api_router = APIRouter()
 for module in (quotes, entities, articles, outlets, problems):
     api_router.include_router(module.router, responses=INVALID)
+api_router.include_router(entities.speakers_router, responses=INVALID)
 api_router.include_router(health.router)
 for module in (utterances, verify):
     api_router.include_router(module.router, responses=INVALID)

@@ -1,35 +1,43 @@
-"""/entities: the people, organisations and places seen in the articles, and what each one said."""
+"""/entities and /speakers: the people, organisations and places seen in the articles, and what each one said."""
 from __future__ import annotations
 
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query
 
-from app.api.schemas import EntityOut, EntitySummary, ErrorOut, Page, QuotePublic, page_of
+from app.api.schemas import EntityOut, EntitySummary, ErrorOut, MentionOut, Page, QuotePublic, page_of
 from app.deps import PageDep, SessionDep
 from app.services import entities as service
 from app.services import quotes as quote_service
 
 router = APIRouter(prefix="/entities", tags=["entities"])
+speakers_router = APIRouter(prefix="/speakers", tags=["entities"])
 EntityKind = Literal["person", "organization", "location"]
 EntityId = Annotated[int, Path(description="Entity id (see GET /entities)", examples=[1])]
+EntitySort = Literal["name", "-quotes", "-mentions"]
+KindQ = Annotated[EntityKind | None, Query(description="person | organization | location")]
+SearchQ = Annotated[str | None, Query(max_length=200, description=(
+    "Start of a word of a name or alias ('puti'), a full name in any form ('President Vladimir V. Putin'), "
+    "a single name (every bearer), or a description by role ('the Russian president')"))]
 
 
 @router.get("", response_model=Page[EntitySummary], summary="List people, organisations and places")
 def list_entities(
     session: SessionDep,
     page: PageDep,
-    kind: Annotated[EntityKind | None, Query(description="person | organization | location")] = None,
-    q: Annotated[str | None, Query(max_length=200, description="Start of a word of a name or alias")] = None,
+    kind: KindQ = None,
+    q: SearchQ = None,
+    sort: Annotated[EntitySort, Query(description="name, or most quotes / mentions first")] = "name",
 ):
-    """Entities in name order, each with the number of quotes attributed to it."""
-    result = service.list_entities(session=session, kind=kind, q=q, limit=page.limit, cursor=page.cursor)
+    """Entities with the number of quotes attributed to them and of their named mentions."""
+    result = service.list_entities(session=session, kind=kind, q=q, sort=sort, limit=page.limit, cursor=page.cursor)
     return page_of(result, EntitySummary.from_stats, page)
 
 
 @router.get("/{entity_id}", response_model=EntityOut, responses={404: {"model": ErrorOut}},
-            summary="One entity with its aliases and counts")
+            summary="One entity with its aliases, roles, outlets and counts")
 def get_entity(entity_id: EntityId, session: SessionDep):
+    """One entity: canonical name, aliases, roles per article, outlets that quote it, counts and dates."""
     return EntityOut.from_detail(service.get_entity(session=session, entity_id=entity_id))
 
 
@@ -41,3 +49,29 @@ def entity_quotes(entity_id: EntityId, session: SessionDep, page: PageDep):
     filters = quote_service.QuoteFilters(speaker=str(entity_id))
     result = quote_service.list_quotes(session=session, filters=filters, limit=page.limit, cursor=page.cursor)
     return page_of(result, QuotePublic.from_row, page)
+
+
+@router.get("/{entity_id}/mentions", response_model=Page[MentionOut], responses={404: {"model": ErrorOut}},
+            summary="Where the articles name an entity")
+def entity_mentions(
+    entity_id: EntityId, session: SessionDep, page: PageDep,
+    article_id: Annotated[int | None, Query(ge=1, description="Only mentions in this article")] = None,
+):
+    """Named mentions of this entity: surface text and offsets into the article text, in article order."""
+    result = service.list_mentions(session=session, entity_id=entity_id, article_id=article_id, limit=page.limit,
+                                   cursor=page.cursor)
+    return page_of(result, MentionOut.from_row, page)
+
+
+@speakers_router.get("", response_model=Page[EntitySummary], summary="Entities that are quoted")
+def list_speakers(
+    session: SessionDep,
+    page: PageDep,
+    kind: KindQ = None,
+    q: SearchQ = None,
+    sort: Annotated[EntitySort, Query(description="most quotes first, or by name / mentions")] = "-quotes",
+):
+    """Entities with at least one quote, most quoted first."""
+    result = service.list_entities(session=session, kind=kind, q=q, sort=sort, limit=page.limit,
+                                   cursor=page.cursor, speakers_only=True)
+    return page_of(result, EntitySummary.from_stats, page)

@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 
 from app.models import ArticleBase, EntityBase, OutletPublic
 from app.services.articles import ArticleDetail, ArticleStats
-from app.services.entities import EntityDetail, EntityStats
+from app.services.entities import EntityDetail, EntityStats, MentionRow
 from app.services.outlets import OutletStats
 from app.services.pagination import Page as ServicePage
 from app.services.quotes import QuoteRow
@@ -121,23 +121,54 @@ class QuotePublic(BaseModel):
 class EntitySummary(EntityBase):
     id: int
     quote_count: int
+    mention_count: int = Field(0, description="Named mentions in all articles")
 
     @classmethod
     def from_stats(cls, stats: EntityStats) -> EntitySummary:
         e = stats.entity
         return cls(id=e.id, kind=e.kind, name=e.name, role=e.role, affiliation=e.affiliation,
-                   quote_count=stats.quote_count)
+                   quote_count=stats.quote_count, mention_count=stats.mention_count)
+
+
+class StatedRoleOut(BaseModel):
+    role: str = Field(description="The role as this article states it")
+    affiliation: str | None
+    mention: str = Field(description="The name the role is attached to in the article")
+    article: ArticleRef
+    outlet: OutletPublic | None
+
+
+class OutletQuoteCount(OutletPublic):
+    quote_count: int
 
 
 class EntityOut(EntitySummary):
     aliases: list[str]
-    mention_count: int
+    description: str | None = Field(None, description="From the optional curated entities file")
+    wikidata_id: str | None = Field(None, description="Wikidata QID, from the optional curated entities file")
+    article_count: int = Field(0, description="Articles that mention or quote the entity")
+    roles: list[StatedRoleOut] = Field([], description="Roles as each article stated them, newest article first; "
+                                                      "`role`/`affiliation` above summarise them")
+    outlets: list[OutletQuoteCount] = Field([], description="Outlets that quote the entity, most quotes first")
+    first_seen: date | None = Field(None, description="Earliest publication date of an article naming or quoting it")
+    last_seen: date | None = None
 
     @classmethod
     def from_detail(cls, detail: EntityDetail) -> EntityOut:
         e = detail.entity
-        return cls(id=e.id, kind=e.kind, name=e.name, role=e.role, affiliation=e.affiliation,
-                   aliases=detail.aliases, quote_count=detail.quote_count, mention_count=detail.mention_count)
+        return cls(
+            id=e.id, kind=e.kind, name=e.name, role=e.role, affiliation=e.affiliation, aliases=detail.aliases,
+            quote_count=detail.quote_count, mention_count=detail.mention_count, description=e.description,
+            wikidata_id=e.wikidata_id, article_count=detail.article_count,
+            roles=[StatedRoleOut(role=r.role, affiliation=r.affiliation, mention=r.mention,
+                                 article=ArticleRef(id=r.article_id, title=r.article_title, url=None,
+                                                    published=r.published),
+                                 outlet=OutletPublic.model_validate(r.outlet, from_attributes=True) if r.outlet else None)
+                   for r in detail.roles or []],
+            outlets=[OutletQuoteCount(id=o.outlet.id, name=o.outlet.name, domain=o.outlet.domain,
+                                      quote_count=o.quote_count) for o in detail.outlets or []],
+            first_seen=detail.first_seen, last_seen=detail.last_seen,
+        )
 
 
 class ArticleSummary(ArticleBase):
@@ -292,3 +323,19 @@ class VerifyOut(BaseModel):
             diff=[DiffOpOut(op=d.op, canonical=d.canonical, variant=d.variant) for d in v.diff],
             matches=[VerifyMatch(**QuotePublic.from_row(m.row).model_dump(), score=m.score) for m in v.matches],
         )
+
+
+class MentionOut(BaseModel):
+    id: int
+    text: str = Field(description="The name as written, exactly article.text[start:end]")
+    start: int
+    end: int
+    article: ArticleRef
+    outlet: OutletPublic | None
+
+    @classmethod
+    def from_row(cls, row: MentionRow) -> MentionOut:
+        m = row.mention
+        return cls(id=m.id, text=m.text, start=m.start, end=m.end,
+                   article=ArticleRef(id=m.article_id, title=row.article_title, url=None, published=row.published),
+                   outlet=OutletPublic.model_validate(row.outlet, from_attributes=True) if row.outlet else None)

@@ -129,3 +129,48 @@ def canonical_name(forms: dict[str, int], kind: str) -> str:
         width = max(len(name_tokens(f)) for f in spelled)
         fullest = {f: n for f, n in spelled.items() if len(name_tokens(f)) == width}
     return min(fullest, key=lambda f: (-fullest[f], len(f), f))
+
+
+# Title nouns that make a query descriptive ("the Russian president", "Chinese leader"): such a query is matched
+# against the roles articles stated, not against names. "leader" covers the heads of state and government.
+TITLE_NOUNS = {
+    "president", "leader", "premier", "chancellor", "minister", "secretary", "senator", "governor", "mayor",
+    "ambassador", "spokesman", "spokeswoman", "spokesperson", "official", "professor", "fellow", "analyst",
+    "director", "chairman", "chairwoman", "chief", "speaker", "king", "queen", "prince", "general", "commander",
+    "candidate", "nominee", "diplomat", "adviser", "advisor", "economist", "researcher", "scholar", "envoy",
+}
+LEADER_TITLES = {"president", "leader", "premier", "chancellor", "king", "queen", "prime", "ruler"}
+DETERMINERS = {"the", "a", "an", "his", "her", "their", "its"}
+
+
+def describes(query: str) -> tuple[str, list[str]] | None:
+    """(title noun, modifiers) when a query describes someone by role ("the Russian president" ->
+    ("president", ["russian"])); None when it has no title noun or nothing but titles and honorifics."""
+    toks = [t for t in name_tokens(query) if t not in DETERMINERS]
+    titles = [t for t in toks if t in TITLE_NOUNS]
+    if not titles:
+        return None
+    modifiers = [t for t in toks if t not in TITLE_NOUNS and t not in HONORIFICS]
+    return titles[-1], modifiers
+
+
+def same_stem(a: str, b: str) -> bool:
+    """"russia" ~ "russian", "china" ~ "chinese": a shared prefix of 4+ letters covering most of the shorter word."""
+    if a == b:
+        return True
+    n = 0
+    for x, y in zip(a, b):
+        if x != y:
+            break
+        n += 1
+    return n >= 4 and n >= 0.75 * min(len(a), len(b))
+
+
+def role_matches(title: str, modifiers: list[str], role_text: str) -> bool:
+    """Whether a stated role (with its affiliation) fits a descriptive query's title noun and modifiers."""
+    words = name_tokens(role_text)
+    if title == "leader":
+        has_title = any(w in LEADER_TITLES for w in words)
+    else:
+        has_title = any(same_stem(title, w) for w in words)
+    return has_title and all(any(same_stem(m, w) for w in words) for m in modifiers)

@@ -10,8 +10,9 @@ Rules, in order (nothing here knows any particular name):
 2. A person name is contained in exactly one fuller name with the same first and last token ("Hillary Clinton"
    in "Hillary Rodham Clinton") -> same actor. Generational suffixes are tokens, so "Donald Trump" never joins
    "Donald Trump Jr.".
-3. A surname-only person ("Putin", "Mr. Shi") joins the one full-named person whose first or last name it is;
-   when two full-named people share it ("Clinton"), it stays apart (ambiguous, shown as its own entity).
+3. A surname-only person ("Putin", "Mr. Shi") joins the one full-named person whose first or last name it is, or,
+   when several share it, the one mentioned at least DOMINANCE times as often as the next; otherwise it stays
+   apart (ambiguous, shown as its own entity, and `?speaker=` answers with every bearer).
 4. An acronym organisation ("SCO") joins the one organisation whose initials it is.
 5. An organisation and a place with the same name key (NER labels "Kremlin" or "Beijing" either way) are one.
 6. A one-word organisation or place that is the surname of exactly one full-named person, and is never used as a
@@ -28,6 +29,7 @@ from dataclasses import dataclass, field
 from app.pipeline.names import acronym, canonical_name, identifying_tokens, name_key, name_tokens, person_tokens
 
 ACRONYM = re.compile(r"[A-Z][A-Z.&]{1,9}")
+DOMINANCE = 5  # a surname-only mention joins a bearer mentioned this many times more often than the next one
 
 
 @dataclass(slots=True)
@@ -37,6 +39,7 @@ class Local:
     ref: Hashable                  # caller's identity for it, e.g. (article_id, entity_id)
     kind: str
     forms: Counter[str]            # surface names used for it, with counts
+    article: Hashable = None       # the article it was seen in
 
 
 @dataclass(slots=True)
@@ -57,6 +60,12 @@ def fullest_form(forms: Iterable[str], kind: str) -> str:
         return max(forms, key=lambda f: (len(person_tokens(f)), -len(f), f))
     spelled = [f for f in forms if not ACRONYM.fullmatch(f)] or forms
     return max(spelled, key=lambda f: (len(name_tokens(f)), -len(f), f))
+
+
+def _ends(name: str, kind: str) -> set[str]:
+    """First and last identifying tokens of a name: where a surname or given name alone can point."""
+    toks = identifying_tokens(name) if kind == "person" else name_tokens(name)
+    return {toks[0], toks[-1]} if toks else set()
 
 
 class _Sets:
@@ -85,8 +94,12 @@ def resolve(locals_: list[Local]) -> list[Group]:
 
     # 1. same kind, same key
     by_key: dict[tuple[str, str], int] = {}
+    alone: dict[str, list[int]] = {}  # surname-only people: resolved one by one in rule 3, never by key
     for i, loc in enumerate(locals_):
         if not full[i]:
+            continue
+        if loc.kind == "person" and len(person_tokens(full[i])) == 1:
+            alone.setdefault(person_tokens(full[i])[0], []).append(i)
             continue
         k = (loc.kind, name_key(full[i], loc.kind))
         if k in by_key:
@@ -105,17 +118,41 @@ def resolve(locals_: list[Local]) -> list[Group]:
         if len(fuller) == 1:
             sets.union(people[key], people[fuller[0]])
 
-    # 3. surname-only people
+    # 3. surname-only people: the one full-named bearer, or one that dominates the others (bare "Obama" is the
+    # president, not his wife, in a corpus that mentions him far more); otherwise they stay apart
+    weight: dict[int, int] = Counter()
+    for i, loc in enumerate(locals_):
+        weight[sets.find(i)] += sum(loc.forms.values())
     by_name_token: dict[str, set[int]] = {}
     for key, toks in multi.items():
         ident = identifying_tokens(full[people[key]])
         for t in {ident[0], ident[-1]}:
             by_name_token.setdefault(t, set()).add(sets.find(people[key]))
-    for key, toks in tokens.items():
-        if len(toks) == 1:
-            owners = {sets.find(i) for i in by_name_token.get(toks[0], set())}
-            if len(owners) == 1:
-                sets.union(people[key], owners.pop())
+    in_article: dict[Hashable, list[int]] = {}
+    for i, loc in enumerate(locals_):
+        in_article.setdefault(loc.article, []).append(i)
+    for token, members in alone.items():
+        apart = []
+        for i in members:
+            loc = locals_[i]
+            # a full name in the same article comes first, even one NER mislabelled ("Scott" after "Keith Lamont
+            # Scott"); two there means ambiguous
+            here = {sets.find(j) for j in in_article[loc.article] if j != i and token in _ends(full[j], locals_[j].kind)
+                    and (locals_[j].kind == "person" and len(person_tokens(full[j])) > 1
+                         or 2 <= len(name_tokens(full[j])) <= 3)}
+            if loc.article is not None and here:
+                if len(here) == 1:
+                    sets.union(i, here.pop())
+                else:
+                    apart.append(i)
+                continue
+            owners = sorted({sets.find(j) for j in by_name_token.get(token, set())}, key=lambda r: -weight[r])
+            if len(owners) == 1 or (len(owners) > 1 and weight[owners[0]] >= DOMINANCE * weight[owners[1]]):
+                sets.union(i, owners[0])
+            else:
+                apart.append(i)
+        for i in apart[1:]:  # the unresolved ones are one ambiguous entity per surname
+            sets.union(apart[0], i)
 
     # 4. acronyms; 5. organisation = place of the same name
     named = {k: i for k, i in by_key.items() if k[0] != "person"}

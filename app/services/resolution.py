@@ -15,10 +15,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from sqlalchemy import delete, func, update
-from sqlmodel import Session, select
+from sqlalchemy import Column, Table, delete, func, update
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, SQLModel, select
 
-from app.models import Alias, Article, Entity, EntityRole, Mention, Quote
+from app.models import Alias, Article, Entity, EntityRole, Mention
 from app.pipeline.names import alias_norm, name_key
 from app.pipeline.resolve import Local, resolve
 
@@ -79,7 +80,7 @@ def resolve_entities(*, session: Session, curated: list[CuratedEntity] | None = 
         ref = (article_id, entity_id)
         loc = locals_.get(ref)
         if loc is None:
-            loc = locals_[ref] = Local(ref=ref, kind=entities[entity_id].kind, forms=Counter())
+            loc = locals_[ref] = Local(ref=ref, kind=entities[entity_id].kind, forms=Counter(), article=article_id)
         loc.forms[text] += n
     groups = resolve(list(locals_.values()))
 
@@ -106,19 +107,33 @@ def resolve_entities(*, session: Session, curated: list[CuratedEntity] | None = 
 
     # entities nothing refers to any more (merged into another) go
     live = {e.id for e in by_group.values()}
-    referenced = set(session.exec(select(Quote.speaker_id).where(Quote.speaker_id.is_not(None)).distinct()).all())
+    referenced: set[int] = set()
+    for table, column in _entity_references():
+        referenced.update(session.execute(sa_select(column).where(column.is_not(None)).distinct()).scalars())
     gone = [eid for eid in entities if eid not in live and eid not in referenced]
     if gone:
         session.exec(delete(Alias).where(Alias.entity_id.in_(gone)))
-        session.exec(delete(EntityRole).where(EntityRole.entity_id.in_(gone)))
         session.exec(delete(Entity).where(Entity.id.in_(gone)))
     session.flush()
     report.entities_after = session.exec(select(func.count(Entity.id))).one()
     return report
 
 
+def _entity_references() -> list[tuple[Table, Column]]:
+    """Every (table, column) with a foreign key to entity.id, so tables added later (utterances, ...) follow
+    merges too. Aliases are rewritten wholesale instead."""
+    refs = []
+    for table in SQLModel.metadata.sorted_tables:
+        if table.name in {"entity", "alias"}:
+            continue
+        for column in table.columns:
+            if any(fk.column.table.name == "entity" and fk.column.name == "id" for fk in column.foreign_keys):
+                refs.append((table, column))
+    return refs
+
+
 def _move_references(session: Session, groups, by_group: dict[int, Entity]) -> None:
-    """Point mentions, quotes and roles of each (article, old entity) at the entity of its group."""
+    """Point mentions, quotes, roles (every reference) of each (article, old entity) at its group's entity."""
     moves: dict[int, dict[int, list[int]]] = defaultdict(lambda: defaultdict(list))  # old -> new -> articles
     for gi, g in enumerate(groups):
         new = by_group[gi].id
@@ -126,15 +141,15 @@ def _move_references(session: Session, groups, by_group: dict[int, Entity]) -> N
             if old != new:
                 moves[old][new].append(article_id)
     live = {e.id for e in by_group.values()}
+    references = _entity_references()
     for old, targets in moves.items():
         whole = len(targets) == 1 and old not in live
         for new, articles in targets.items():
-            for table, column in ((Mention, Mention.entity_id), (Quote, Quote.speaker_id),
-                                  (EntityRole, EntityRole.entity_id)):
-                stmt = update(table).where(column == old).values({column.key: new})
-                if not whole:  # the old entity lives on for other articles: move only these
-                    stmt = stmt.where(table.article_id.in_(articles))
-                session.exec(stmt)
+            for table, column in references:
+                stmt = update(table).where(column == old).values({column.name: new})
+                if not whole and "article_id" in table.c:  # the old entity lives on elsewhere: move these only
+                    stmt = stmt.where(table.c.article_id.in_(articles))
+                session.execute(stmt)
 
 
 def _rewrite_aliases(session: Session, groups, by_group: dict[int, Entity]) -> None:
