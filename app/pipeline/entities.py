@@ -160,13 +160,13 @@ def affiliation_in(role: Span) -> str | None:
 
 
 def is_modifier(span: Span, kind: str) -> bool:
-    """A name used only to qualify a common noun ("the Biden administration", "Tajik president", "the Xi-Putin
-    relationship"): it names no actor by itself. For organisations and places only hyphenated pairs count, since
-    "State Department spokesman" does name the department."""
+    """A name used only to qualify a common noun ("the Biden administration", "Kyrgyz president", "the Xi-Putin
+    relationship"): it names no actor by itself (it still joins one named elsewhere in the article). For
+    organisations only hyphenated pairs count, since "State Department spokesman" does name the department."""
     root = span.root
     if not (root.dep_ in {"compound", "amod", "nmod"} and root.head.pos_ == "NOUN" and root.head.i >= span.end):
         return False
-    return kind == "person" or any(t.text == "-" for t in span)
+    return kind in {"person", "location"} or any(t.text == "-" for t in span)
 
 
 def entity_spans(doc: Doc) -> list[tuple[Span, str]]:

@@ -52,7 +52,7 @@ def identifying_tokens(name: str) -> list[str]:
     return [t for t in person_tokens(name) if t not in SUFFIXES] or person_tokens(name)
 
 
-def display_person_name(name: str) -> str:
+def display_person_name(name: str, initials: bool = False) -> str:
     """A person's name as written, without titles, honorifics and middle initials, for display.
 
     "President Vladimir V. Putin" -> "Vladimir Putin"; "Professor Emeritus Rosemary Foot" -> "Rosemary Foot";
@@ -63,7 +63,7 @@ def display_person_name(name: str) -> str:
         words = words[1:]
     while len(words) > 1 and fold(words[-1]).strip(".,'’") in HONORIFICS:
         words = words[:-1]
-    if len(words) > 2:
+    if len(words) > 2 and not initials:
         words = [words[0], *[w for w in words[1:-1] if not is_initial(w)], words[-1]]
     return " ".join(words)
 

@@ -26,7 +26,10 @@ from collections import Counter
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
 
-from app.pipeline.names import acronym, canonical_name, identifying_tokens, name_key, name_tokens, person_tokens
+from app.pipeline.names import (
+    HONORIFICS, acronym, canonical_name, display_person_name, identifying_tokens, name_key, name_tokens,
+    person_tokens,
+)
 
 ACRONYM = re.compile(r"[A-Z][A-Z.&]{1,9}")
 DOMINANCE = 5  # a surname-only mention joins a bearer mentioned this many times more often than the next one
@@ -62,6 +65,16 @@ def fullest_form(forms: Iterable[str], kind: str) -> str:
     return max(spelled, key=lambda f: (len(name_tokens(f)), -len(f), f))
 
 
+def _initials(loc: Local) -> tuple[str, ...]:
+    """Middle initials the article wrote ("Julian E. Barnes" -> ("e",)); () when none."""
+    for form in loc.forms:
+        core = [t for t in name_tokens(form) if t not in HONORIFICS]
+        middle = tuple(t for t in core[1:-1] if len(t) == 1)
+        if middle:
+            return middle
+    return ()
+
+
 def _ends(name: str, kind: str) -> set[str]:
     """First and last identifying tokens of a name: where a surname or given name alone can point."""
     toks = identifying_tokens(name) if kind == "person" else name_tokens(name)
@@ -92,8 +105,9 @@ def resolve(locals_: list[Local]) -> list[Group]:
     sets = _Sets(n)
     full = [fullest_form(loc.forms, loc.kind) if loc.forms else "" for loc in locals_]
 
-    # 1. same kind, same key
-    by_key: dict[tuple[str, str], int] = {}
+    # 1. same kind, same key; for people, two different middle initials with one key are two people
+    # ("George H. Walker" and "George W. Walker"), and the bare name goes with a dominant one or stays apart
+    buckets: dict[tuple[str, str], list[int]] = {}
     alone: dict[str, list[int]] = {}  # surname-only people: resolved one by one in rule 3, never by key
     for i, loc in enumerate(locals_):
         if not full[i]:
@@ -101,13 +115,31 @@ def resolve(locals_: list[Local]) -> list[Group]:
         if loc.kind == "person" and len(person_tokens(full[i])) == 1:
             alone.setdefault(person_tokens(full[i])[0], []).append(i)
             continue
-        k = (loc.kind, name_key(full[i], loc.kind))
-        if k in by_key:
-            sets.union(by_key[k], i)
+        buckets.setdefault((loc.kind, name_key(full[i], loc.kind)), []).append(i)
+    size = [sum(loc.forms.values()) for loc in locals_]
+    by_key: dict[tuple[str, str], int] = {}
+    for k, members in buckets.items():
+        signed: dict[tuple[str, ...], list[int]] = {}
+        for i in members:
+            signed.setdefault(_initials(locals_[i]) if k[0] == "person" else (), []).append(i)
+        bare = signed.pop((), [])
+        if len(signed) > 1:
+            weights = sorted(signed.values(), key=lambda g: -sum(size[i] for i in g))
+            if sum(size[i] for i in weights[0]) >= DOMINANCE * sum(size[i] for i in weights[1]):
+                weights[0] = weights[0] + bare
+            elif bare:
+                weights.append(bare)
+            parts = weights
         else:
-            by_key[k] = i
+            parts = [bare + next(iter(signed.values()), [])]
+        for part in parts:
+            for i in part[1:]:
+                sets.union(part[0], i)
+        by_key[k] = parts[0][0]
+        for extra, part in enumerate(parts[1:], 1):
+            by_key[(k[0], f"{k[1]}#{extra}")] = part[0]
 
-    people = {k[1]: i for k, i in by_key.items() if k[0] == "person"}
+    people = {k[1]: i for k, i in by_key.items() if k[0] == "person"}  # key (#n when split) -> one of its locals
     tokens = {key: person_tokens(full[i]) for key, i in people.items()}
     multi = {key: toks for key, toks in tokens.items() if len(toks) >= 2}
 
@@ -184,24 +216,31 @@ def resolve(locals_: list[Local]) -> list[Group]:
 
     groups: dict[int, Group] = {}
     kinds: dict[int, Counter[str]] = {}
-    person_forms: dict[int, Counter[str]] = {}   # forms from person mentions, not from mislabelled places
     for i, loc in enumerate(locals_):
         root = sets.find(i)
         g = groups.get(root)
         if g is None:
             g = groups[root] = Group(kind=loc.kind, name="", key="")
-            kinds[root], person_forms[root] = Counter(), Counter()
+            kinds[root] = Counter()
         g.refs.append(loc.ref)
         g.forms.update(loc.forms)
         kinds[root][loc.kind] += sum(loc.forms.values()) or 1
-        if loc.kind == "person":
-            person_forms[root].update(loc.forms)
     for root, g in groups.items():
-        # a person absorbs mislabelled places; otherwise the kind used most often wins
-        # (ties: organisation, since an actor that speaks is more often an institution than a place)
-        g.kind = "person" if kinds[root]["person"] else max(kinds[root], key=lambda k: (kinds[root][k], k == "organization"))
-        forms = person_forms[root] if g.kind == "person" else g.forms
-        if forms:
-            g.name = canonical_name(forms, g.kind)
-            g.key = name_key(fullest_form(forms, g.kind), g.kind)
+        # a person absorbs mislabelled places; otherwise the kind used most often wins (ties: organisation, since
+        # an actor that speaks is more often an institution than a place)
+        g.kind = "person" if kinds[root]["person"] else max(kinds[root], key=lambda k: (kinds[root][k],
+                                                                                        k == "organization"))
+        if g.forms:
+            g.name = canonical_name(g.forms, g.kind)
+            g.key = name_key(fullest_form(g.forms, g.kind), g.kind)
+    # people kept apart by their middle initials keep them in the display name
+    named: dict[str, list[Group]] = {}
+    for g in groups.values():
+        if g.kind == "person":
+            named.setdefault(g.name, []).append(g)
+    for same in (v for v in named.values() if len(v) > 1):
+        for g in same:
+            initialled = [f for f in g.forms if _initials(Local(None, "person", Counter({f: 1})))]
+            if initialled:
+                g.name = display_person_name(max(initialled, key=lambda f: (g.forms[f], -len(f))), initials=True)
     return list(groups.values())

@@ -153,15 +153,17 @@ def _move_references(session: Session, groups, by_group: dict[int, Entity]) -> N
 
 
 def _rewrite_aliases(session: Session, groups, by_group: dict[int, Entity]) -> None:
-    """Aliases are every surface form of the group (one row per normalised form, shortest spelling shown)."""
+    """Aliases are every surface form of the group, one row per normalised form, shown in the spelling used most
+    (the canonical name for its own form)."""
     session.exec(delete(Alias))
     for gi, g in enumerate(groups):
         entity = by_group[gi]
-        seen: set[str] = set()
-        for text in sorted({entity.name, *g.forms}, key=lambda t: (len(t), t)):
-            norm = alias_norm(text)
-            if norm and norm not in seen:
-                seen.add(norm)
+        spelling: dict[str, str] = {}
+        for text in sorted(g.forms, key=lambda t: (-g.forms[t], len(t), t)):
+            spelling.setdefault(alias_norm(text), text)
+        spelling[alias_norm(entity.name)] = entity.name
+        for norm, text in spelling.items():
+            if norm:
                 session.add(Alias(entity_id=entity.id, text=text, norm=norm))
     session.flush()
 

@@ -16,3 +16,36 @@ def test_organisation_spelling_variants_share_a_key():
 
 def test_alias_norm_is_case_and_honorific_insensitive():
     assert alias_norm("Mr. Putin") == alias_norm("putin") == alias_norm("PUTIN’s") == "putin"
+
+
+def test_generational_suffixes_are_part_of_a_person_key():
+    assert name_key("Omar Haddad Jr.", "person") != name_key("Omar Haddad", "person")
+
+
+def test_display_names_drop_titles_and_middle_initials_but_keep_spelling():
+    from app.pipeline.names import display_person_name
+
+    assert display_person_name("President Anna M. Kovacs") == "Anna Kovacs"
+    assert display_person_name("Professor Emeritus Lena Brandt") == "Lena Brandt"
+    assert display_person_name("Omar Haddad Jr.") == "Omar Haddad Jr."
+    assert display_person_name("Anna M. Kovacs", initials=True) == "Anna M. Kovacs"
+
+
+def test_canonical_name_is_the_most_used_of_the_fullest_forms():
+    from app.pipeline.names import canonical_name
+
+    assert canonical_name({"Kovacs": 9, "Anna M. Kovacs": 3, "Anna Kovacs": 1}, "person") == "Anna Kovacs"
+    assert canonical_name({"NTO": 5, "Northern Trade Organisation": 1, "Northern Trade Organization": 2},
+                          "organization") == "Northern Trade Organization"
+    assert canonical_name({"the Harbour Council": 2}, "organization") == "Harbour Council"
+
+
+def test_descriptions_match_stated_roles():
+    from app.pipeline.names import describes, role_matches
+
+    assert describes("the Freedonian president") == ("president", ["freedonian"])
+    assert describes("Anna Kovacs") is None
+    assert role_matches("president", ["freedonian"], "Freedonian President")
+    assert role_matches("leader", ["freedonia"], "President of Freedonia")
+    assert not role_matches("leader", ["freedonia"], "foreign minister of Freedonia")
+    assert not role_matches("president", ["freedonian"], "Ruritanian President")

@@ -83,3 +83,16 @@ def test_a_one_word_place_that_is_also_a_longer_place_name_stays_a_place():
     found = groups_of([local(1, "person", Anna_Jordan=2), local(2, "location", Jordan=1),
                        local(3, "location", Jordan_Valley=1)])
     assert frozenset({2}) in found
+
+
+def test_different_middle_initials_are_different_people_and_the_bare_name_goes_with_a_dominant_one():
+    found = groups_of([
+        Local(1, "person", Counter({"George H. Walker": 2}), article=1),
+        Local(2, "person", Counter({"George W. Walker": 30, "Walker": 20}), article=2),
+        Local(3, "person", Counter({"George Walker": 1}), article=3),
+        Local(4, "person", Counter({"Maria T. Lind": 1}), article=4),
+        Local(5, "person", Counter({"Maria Lind": 1}), article=5),
+    ])
+    assert frozenset({1}) in found and frozenset({2, 3}) in found
+    assert frozenset({4, 5}) in found  # one initial is no conflict
+    assert {g.name for g in found.values()} >= {"George H. Walker", "George W. Walker"}
