@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 HONORIFICS = {
     "mr", "mrs", "ms", "miss", "mx", "dr", "prof", "professor", "emeritus", "sir", "dame", "lord", "lady",
@@ -24,6 +25,7 @@ SPELLING = {"organisation": "organization", "organisations": "organizations", "d
 POSSESSIVE = re.compile(r"['’]s?$")
 
 
+@lru_cache(maxsize=1 << 16)
 def fold(text: str) -> str:
     """Casefolded ASCII-ish form: accents removed, curly quotes straightened, whitespace collapsed."""
     s = unicodedata.normalize("NFKD", text)
@@ -34,8 +36,13 @@ def fold(text: str) -> str:
 
 def name_tokens(name: str) -> list[str]:
     """Word tokens of a name without possessives and punctuation ("Mr. Putin’s" -> ["mr", "putin"])."""
+    return list(_name_tokens(name))
+
+
+@lru_cache(maxsize=1 << 16)  # resolution tokenises the same few thousand names over and over
+def _name_tokens(name: str) -> tuple[str, ...]:
     words = [POSSESSIVE.sub("", w) for w in fold(name).split()]
-    return [t for t in (re.sub(r"[^\w-]", "", w).strip("-") for w in words) if t]
+    return tuple(t for t in (re.sub(r"[^\w-]", "", w).strip("-") for w in words) if t)
 
 
 def person_tokens(name: str) -> list[str]:

@@ -144,9 +144,11 @@ def resolve(locals_: list[Local]) -> list[Group]:
     multi = {key: toks for key, toks in tokens.items() if len(toks) >= 2}
 
     # 2. a name inside exactly one fuller name with the same first and last token
+    by_ends: dict[tuple[str, str], list[str]] = {}
     for key, toks in multi.items():
-        fuller = [k for k, t in multi.items() if len(t) > len(toks) and t[0] == toks[0] and t[-1] == toks[-1]
-                  and set(toks) <= set(t)]
+        by_ends.setdefault((toks[0], toks[-1]), []).append(key)
+    for key, toks in multi.items():
+        fuller = [k for k in by_ends[(toks[0], toks[-1])] if len(multi[k]) > len(toks) and set(toks) <= set(multi[k])]
         if len(fuller) == 1:
             sets.union(people[key], people[fuller[0]])
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from sqlalchemy import Column, Table, delete, func, update
+from sqlalchemy import Column, Table, delete, func, insert, update
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, SQLModel, select
 
@@ -92,7 +92,7 @@ def resolve_entities(*, session: Session, curated: list[CuratedEntity] | None = 
         free = sorted({eid for _a, eid in g.refs} - taken)
         if free:
             entity = entities[free[0]]
-            entity.kind, entity.key, entity.name = g.kind, g.key, g.name
+            _set(entity, kind=g.kind, key=g.key, name=g.name)
         else:  # an entity split in two: the second part needs a new id
             entity = Entity(kind=g.kind, key=g.key, name=g.name)
             session.add(entity)
@@ -100,10 +100,9 @@ def resolve_entities(*, session: Session, curated: list[CuratedEntity] | None = 
         by_group[gi] = entity
         taken.add(entity.id)
     _move_references(session, groups, by_group)
-    _rewrite_aliases(session, groups, by_group)
+    report.curated_matches, curated_aliases = _apply_curated(curated or [], list(by_group.values()))
+    _rewrite_aliases(session, groups, by_group, curated_aliases)
     _summarise_roles(session, [e.id for e in by_group.values()])
-    if curated:
-        report.curated_matches = _apply_curated(session, curated, list(by_group.values()))
 
     # entities nothing refers to any more (merged into another) go
     live = {e.id for e in by_group.values()}
@@ -152,20 +151,31 @@ def _move_references(session: Session, groups, by_group: dict[int, Entity]) -> N
                 session.execute(stmt)
 
 
-def _rewrite_aliases(session: Session, groups, by_group: dict[int, Entity]) -> None:
-    """Aliases are every surface form of the group, one row per normalised form, shown in the spelling used most
-    (the canonical name for its own form)."""
-    session.exec(delete(Alias))
+def _rewrite_aliases(session: Session, groups, by_group: dict[int, Entity],
+                     curated: dict[int, list[str]] | None = None) -> None:
+    """Aliases are every surface form of the group (plus curated ones), one row per normalised form, shown in the
+    spelling used most (the canonical name for its own form). Only rows that change are written."""
+    wanted: dict[tuple[int, str], str] = {}
     for gi, g in enumerate(groups):
         entity = by_group[gi]
         spelling: dict[str, str] = {}
         for text in sorted(g.forms, key=lambda t: (-g.forms[t], len(t), t)):
             spelling.setdefault(alias_norm(text), text)
         spelling[alias_norm(entity.name)] = entity.name
-        for norm, text in spelling.items():
-            if norm:
-                session.add(Alias(entity_id=entity.id, text=text, norm=norm))
-    session.flush()
+        for text in (curated or {}).get(entity.id, []):
+            spelling.setdefault(alias_norm(text), text)
+        wanted.update(((entity.id, norm), text) for norm, text in spelling.items() if norm)
+    stale = []
+    for alias_id, entity_id, norm, text in session.execute(sa_select(Alias.id, Alias.entity_id, Alias.norm,
+                                                                     Alias.text)).all():
+        if wanted.get((entity_id, norm)) == text:
+            del wanted[(entity_id, norm)]
+        else:
+            stale.append(alias_id)
+    for chunk in range(0, len(stale), 500):
+        session.execute(delete(Alias).where(Alias.id.in_(stale[chunk:chunk + 500])))
+    if wanted:
+        session.execute(insert(Alias), [{"entity_id": e, "norm": n, "text": t} for (e, n), t in wanted.items()])
 
 
 def role_summary(stated: list[tuple[str, str | None, int, date | None]]) -> tuple[str | None, str | None]:
@@ -198,27 +208,29 @@ def _summarise_roles(session: Session, entity_ids: list[int]) -> None:
     for entity_id, role, affiliation, article_id, published in rows:
         stated[entity_id].append((role, affiliation, article_id, published))
     for entity_id in entity_ids:
-        entity = session.get(Entity, entity_id)
-        entity.role, entity.affiliation = role_summary(stated.get(entity_id, []))
+        role, affiliation = role_summary(stated.get(entity_id, []))
+        _set(session.get(Entity, entity_id), role=role, affiliation=affiliation)
 
 
-def _apply_curated(session: Session, curated: list[CuratedEntity], entities: list[Entity]) -> int:
-    """Curated entries annotate the entity whose key one of their names has; they never create or merge one."""
+def _apply_curated(curated: list[CuratedEntity], entities: list[Entity]) -> tuple[int, dict[int, list[str]]]:
+    """Curated entries annotate the entity whose key one of their names has; they never create or merge one.
+    Returns (entries matched, extra aliases by entity id)."""
     by_key = {(e.kind, e.key): e for e in entities}
-    matched = 0
+    matched, aliases = 0, {}
     for item in curated:
-        keys = {(item.kind, name_key(n, item.kind)) for n in [item.name, *item.aliases]}
+        keys = [(item.kind, name_key(n, item.kind)) for n in [item.name, *item.aliases]]
         entity = next((by_key[k] for k in keys if k in by_key), None)
         if entity is None:
             continue
         matched += 1
-        entity.description = item.description or entity.description
-        entity.wikidata_id = item.wikidata_id or entity.wikidata_id
-        known = set(session.exec(select(Alias.norm).where(Alias.entity_id == entity.id)).all())
-        for text in [item.name, *item.aliases]:
-            norm = alias_norm(text)
-            if norm and norm not in known:
-                known.add(norm)
-                session.add(Alias(entity_id=entity.id, text=text, norm=norm))
-    session.flush()
-    return matched
+        _set(entity, description=item.description or entity.description,
+             wikidata_id=item.wikidata_id or entity.wikidata_id)
+        aliases.setdefault(entity.id, []).extend([item.name, *item.aliases])
+    return matched, aliases
+
+
+def _set(entity: Entity, **values) -> None:
+    """Assign only what changed, so an unchanged entity costs no UPDATE."""
+    for name, value in values.items():
+        if getattr(entity, name) != value:
+            setattr(entity, name, value)
