@@ -211,6 +211,8 @@ def recognise(doc: Doc, body_start: int = 0) -> tuple[list[Cluster], dict[int, C
     token_index: dict[int, Cluster] = {}
     for span, kind in spans:
         text = span.text
+        if kind == "person" and "," in text:  # "Politico, Democratic party": a list, not a name
+            continue
         cluster = None
         if kind == "person":
             toks = person_tokens(text)

@@ -113,28 +113,28 @@ def is_initial(token: str) -> bool:
 def canonical_name(forms: dict[str, int], kind: str) -> str:
     """The display name of an actor from the surface forms used for it and how often each was used.
 
-    The rule (documented in README, "Entities"): only the fullest forms compete (for people, the most identifying
-    name tokens; for organisations and places, not an acronym when a spelled-out form exists, then the most
-    words); among those the most frequent wins, ties going to the shorter and then alphabetically first form.
-    People are displayed without titles or middle initials ("Vladimir V. Putin" -> "Vladimir Putin").
+    The rule (README, "Entities"): forms are compared as displayed (people without titles, honorifics and middle
+    initials: "President Vladimir V. Putin" -> "Vladimir Putin"; organisations without a leading "the").
+    Established forms, used at least twice, are preferred to one-offs (an epithet or an NER slip such as
+    "Crooked Hillary Clinton" is a one-off); among them the fullest compete (people: most name words;
+    organisations: spelled out rather than an acronym, then most words), and the most used wins, ties going to
+    the shorter and then the alphabetically first form.
     """
     if not forms:
         return ""
+    shown: dict[str, int] = {}
+    for form, n in forms.items():
+        name = display_person_name(form) if kind == "person" else re.sub(r"^(?:the|The|THE)\s+", "", form.strip())
+        shown[name] = shown.get(name, 0) + n
     if kind == "person":
-        shown: dict[str, int] = {}
-        for form, n in forms.items():
-            name = display_person_name(form)
-            shown[name] = shown.get(name, 0) + n
-        width = max(len(identifying_tokens(f)) for f in shown)
-        fullest = {f: n for f, n in shown.items() if len(identifying_tokens(f)) == width}
+        pool = {f: n for f, n in shown.items() if len(identifying_tokens(f)) > 1} or shown
+        width = identifying_tokens
     else:
-        shown = {}
-        for form, n in forms.items():
-            name = re.sub(r"^(?:the|The|THE)\s+", "", form.strip())
-            shown[name] = shown.get(name, 0) + n
-        spelled = {f: n for f, n in shown.items() if not re.fullmatch(r"[A-Z.&]{2,8}", f)} or shown
-        width = max(len(name_tokens(f)) for f in spelled)
-        fullest = {f: n for f, n in spelled.items() if len(name_tokens(f)) == width}
+        pool = {f: n for f, n in shown.items() if not re.fullmatch(r"[A-Z.&]{2,8}", f)} or shown
+        width = name_tokens
+    pool = {f: n for f, n in pool.items() if n > 1} or pool
+    widest = max(len(width(f)) for f in pool)
+    fullest = {f: n for f, n in pool.items() if len(width(f)) == widest}
     return min(fullest, key=lambda f: (-fullest[f], len(f), f))
 
 

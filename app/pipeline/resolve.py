@@ -8,7 +8,8 @@ Rules, in order (nothing here knows any particular name):
 1. Same kind and same name key (`names.name_key`: honorifics, middle initials, name order, punctuation and
    organisation spelling variants ignored) -> same actor.
 2. A person name is contained in exactly one fuller name with the same first and last token ("Hillary Clinton"
-   in "Hillary Rodham Clinton") -> same actor. Generational suffixes are tokens, so "Donald Trump" never joins
+   in "Hillary Rodham Clinton"), or is the whole tail of exactly one in the same article ("Guajardo Villarreal")
+   -> same actor. Generational suffixes are tokens, so "Donald Trump" never joins
    "Donald Trump Jr.".
 3. A surname-only person ("Putin", "Mr. Shi") joins the one full-named person whose first or last name it is, or,
    when several share it, the one mentioned at least DOMINANCE times as often as the next; otherwise it stays
@@ -144,11 +145,22 @@ def resolve(locals_: list[Local]) -> list[Group]:
     multi = {key: toks for key, toks in tokens.items() if len(toks) >= 2}
 
     # 2. a name inside exactly one fuller name with the same first and last token
+    articles_of: dict[str, set[Hashable]] = {}
+    for (kind, key), members in buckets.items():
+        if kind == "person":
+            articles_of[key] = {locals_[i].article for i in members}
+    for key in multi:
+        articles_of.setdefault(key, articles_of.get(key.split("#")[0], set()))
     by_ends: dict[tuple[str, str], list[str]] = {}
+    by_last: dict[str, list[str]] = {}
     for key, toks in multi.items():
         by_ends.setdefault((toks[0], toks[-1]), []).append(key)
+        by_last.setdefault(toks[-1], []).append(key)
     for key, toks in multi.items():
         fuller = [k for k in by_ends[(toks[0], toks[-1])] if len(multi[k]) > len(toks) and set(toks) <= set(multi[k])]
+        if not fuller:  # or its whole tail in the same article: a double surname alone ("Guajardo Villarreal")
+            fuller = [k for k in by_last[toks[-1]] if len(multi[k]) > len(toks) and multi[k][-len(toks):] == toks
+                      and articles_of[key] & articles_of[k]]
         if len(fuller) == 1:
             sets.union(people[key], people[fuller[0]])
 

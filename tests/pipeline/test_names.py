@@ -49,3 +49,10 @@ def test_descriptions_match_stated_roles():
     assert role_matches("leader", ["freedonia"], "President of Freedonia")
     assert not role_matches("leader", ["freedonia"], "foreign minister of Freedonia")
     assert not role_matches("president", ["freedonian"], "Ruritanian President")
+
+
+def test_a_one_off_longer_form_does_not_become_the_name():
+    from app.pipeline.names import canonical_name
+
+    assert canonical_name({"Crafty Anna Kovacs": 1, "Anna Kovacs": 6, "Kovacs": 20}, "person") == "Anna Kovacs"
+    assert canonical_name({"Anna Maria Kovacs": 1, "Kovacs": 4}, "person") == "Anna Maria Kovacs"

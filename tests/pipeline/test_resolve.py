@@ -96,3 +96,10 @@ def test_different_middle_initials_are_different_people_and_the_bare_name_goes_w
     assert frozenset({1}) in found and frozenset({2, 3}) in found
     assert frozenset({4, 5}) in found  # one initial is no conflict
     assert {g.name for g in found.values()} >= {"George H. Walker", "George W. Walker"}
+
+
+def test_a_double_surname_alone_joins_the_full_name():
+    found = groups_of([local(1, "person", 7, Rosa_Maria_Ortega_Diaz=1), local(2, "person", 7, Ortega_Diaz=3),
+                       local(3, "person", Luis_Diaz=1), local(4, "person", Ana_Luis_Diaz=1)])
+    assert frozenset({1, 2}) in found
+    assert frozenset({3}) in found and frozenset({4}) in found  # not in the same article: maybe not the same
