@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+from collections import Counter
 import sys
 import tempfile
 import time
@@ -139,9 +140,10 @@ def polnear_metrics(client: TestClient, report, sample: int) -> dict:
     # an entity seen in n articles folds n per-article actors into one: n - 1 merges across articles
     merges = sum(max(0, d["article_count"] - 1) for d in details.values())
     cross = [details[e["id"]] for e in speakers if details[e["id"]]["article_count"] > 1]
-    person_tokens = [set(name_tokens(e["name"])) for e in people]
-    ambiguous = [e["name"] for e in people if len(name_tokens(e["name"])) == 1
-                 and sum(name_tokens(e["name"])[0] in t for t in person_tokens) > 1]
+    # surname-only entities that some full-named person also bears, left apart (one per article)
+    ends = Counter(t for e in people if len(name_tokens(e["name"])) > 1
+                   for t in {name_tokens(e["name"])[0], name_tokens(e["name"])[-1]})
+    ambiguous = Counter(e["name"] for e in people if len(name_tokens(e["name"])) == 1 and ends[name_tokens(e["name"])[0]])
     # the sample to check by hand: speakers merged across articles, drawn at random (fixed seed)
     rng = random.Random(5)
     chosen = rng.sample(cross, min(sample, len(cross)))
@@ -153,7 +155,7 @@ def polnear_metrics(client: TestClient, report, sample: int) -> dict:
         "cross_article_merges": merges,
         "entities_in_several_articles": sum(d["article_count"] > 1 for d in details.values()),
         "resolution_pass_merges": report.entities_merged,
-        "ambiguous_surnames": ambiguous,
+        "ambiguous_surnames": dict(sorted(ambiguous.items())),
         "top_speakers": [(e["name"], e["kind"], e["quote_count"]) for e in speakers[:10]],
         "sample": [(d["name"], d["kind"], d["quote_count"], d["article_count"], d["aliases"]) for d in chosen],
     }
@@ -199,7 +201,7 @@ def main() -> None:
         print(f"  merges across articles: {p['cross_article_merges']} per-article actors folded into "
               f"{p['entities_in_several_articles']} entities; {p['resolution_pass_merges']} of the merges needed more "
               f"than the name key (surname alone, acronym, mislabelled kind)")
-        print(f"  surname-only people left apart as ambiguous: {p['ambiguous_surnames']}")
+        print(f"  surname-only people left apart as ambiguous (entities per name): {p['ambiguous_surnames']}")
         print("  most quoted: " + "; ".join(f"{n} ({k}, {c})" for n, k, c in p["top_speakers"]))
         print(f"  sample of {len(p['sample'])} speakers quoted or named in several articles:")
         for name, kind, quotes, articles, aliases in p["sample"]:

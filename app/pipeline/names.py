@@ -45,10 +45,17 @@ def _name_tokens(name: str) -> tuple[str, ...]:
     return tuple(t for t in (re.sub(r"[^\w-]", "", w).strip("-") for w in words) if t)
 
 
+def _without_titles(toks: list[str]) -> list[str]:
+    """Tokens without honorifics and titles, except in the surname slot (the last word, or the one before a
+    "Jr."): "Mr. Putin" -> putin, but "Charlie King" keeps its King and "Martin Luther King Jr." too."""
+    keep = len(toks) - 1 - (len(toks) > 1 and toks[-1] in SUFFIXES)
+    return [t for i, t in enumerate(toks) if t not in HONORIFICS or i >= keep]
+
+
 def person_tokens(name: str) -> list[str]:
     """Tokens that identify a person: no honorifics or titles, no middle initials."""
     toks = name_tokens(name)
-    core = [t for t in toks if t not in HONORIFICS]
+    core = _without_titles(toks)
     if len(core) > 2:
         core = [core[0], *[t for t in core[1:-1] if len(t) > 1], core[-1]]
     return core or toks
@@ -68,8 +75,6 @@ def display_person_name(name: str, initials: bool = False) -> str:
     words = [w for w in name.replace("\u00a0", " ").split() if w.strip(".,")]
     while words and fold(words[0]).strip(".'’") in HONORIFICS and len(words) > 1:
         words = words[1:]
-    while len(words) > 1 and fold(words[-1]).strip(".,'’") in HONORIFICS:
-        words = words[:-1]
     if len(words) > 2 and not initials:
         words = [words[0], *[w for w in words[1:-1] if not is_initial(w)], words[-1]]
     return " ".join(words)
@@ -102,8 +107,7 @@ def alias_norm(text: str) -> str:
     all normalise to "putin".
     """
     toks = name_tokens(text)
-    core = [t for t in toks if t not in HONORIFICS]
-    return " ".join(core or toks)
+    return " ".join(_without_titles(toks) or toks)
 
 
 def is_initial(token: str) -> bool:

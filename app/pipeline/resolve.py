@@ -14,6 +14,7 @@ Rules, in order (nothing here knows any particular name):
 3. A surname-only person ("Putin", "Mr. Shi") joins the one full-named person whose first or last name it is, or,
    when several share it, the one mentioned at least DOMINANCE times as often as the next; otherwise it stays
    apart (ambiguous: its own entity for each article, and `?speaker=` answers with every bearer of the name).
+   A surname that no full name anywhere has is one entity across articles.
 4. An acronym organisation ("SCO") joins the one organisation whose initials it is.
 5. An organisation and a place with the same name key (NER labels "Kremlin" or "Beijing" either way) are one.
 6. A one-word organisation or place that is the surname of exactly one full-named person, and is never used as a
@@ -178,6 +179,7 @@ def resolve(locals_: list[Local]) -> list[Group]:
     for i, loc in enumerate(locals_):
         in_article.setdefault(loc.article, []).append(i)
     for token, members in alone.items():
+        unnamed: list[int] = []
         for i in members:
             loc = locals_[i]
             # a full name in the same article comes first, even one NER mislabelled ("Scott" after "Keith Lamont
@@ -192,7 +194,12 @@ def resolve(locals_: list[Local]) -> list[Group]:
             owners = sorted({sets.find(j) for j in by_name_token.get(token, set())}, key=lambda r: -weight[r])
             if len(owners) == 1 or (len(owners) > 1 and weight[owners[0]] >= DOMINANCE * weight[owners[1]]):
                 sets.union(i, owners[0])
-            # otherwise it stays its own entity for this article: a bare "King" in two articles may be two people
+            elif not owners:
+                unnamed.append(i)
+            # otherwise it stays its own entity for this article: the bearers it could be are known, and differ
+        # no full-named bearer anywhere: one entity for the name across articles (nothing tells them apart)
+        for i in unnamed[1:]:
+            sets.union(unnamed[0], i)
 
     # 4. acronyms; 5. organisation = place of the same name
     named = {k: i for k, i in by_key.items() if k[0] != "person"}

@@ -56,3 +56,13 @@ def test_a_one_off_longer_form_does_not_become_the_name():
 
     assert canonical_name({"Crafty Anna Kovacs": 1, "Anna Kovacs": 6, "Kovacs": 20}, "person") == "Anna Kovacs"
     assert canonical_name({"Anna Maria Kovacs": 1, "Kovacs": 4}, "person") == "Anna Maria Kovacs"
+
+
+def test_a_surname_that_is_also_a_title_is_kept():
+    from app.pipeline.names import display_person_name
+
+    assert name_key("Charlie King", "person") != name_key("Charlie", "person")
+    assert name_key("Mr. King", "person") == name_key("King", "person") == "person:king"
+    assert alias_norm("Charlie King") == "charlie king"
+    assert display_person_name("Charlie King") == "Charlie King"
+    assert name_key("Martin Luther King Jr.", "person") != name_key("Martin Luther Jr.", "person")

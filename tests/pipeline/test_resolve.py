@@ -104,3 +104,8 @@ def test_a_double_surname_alone_joins_the_full_name():
                        local(3, "person", Luis_Diaz=1), local(4, "person", Ana_Luis_Diaz=1)])
     assert frozenset({1, 2}) in found
     assert frozenset({3}) in found and frozenset({4}) in found  # not in the same article: maybe not the same
+
+
+def test_a_name_nobody_has_in_full_is_one_entity_across_articles():
+    found = groups_of([local(1, "person", Melek=2), local(2, "person", Melek=1), local(3, "person", Ana_Ruiz=1)])
+    assert frozenset({1, 2}) in found
