@@ -217,10 +217,11 @@ def recognise(doc: Doc, body_start: int = 0) -> tuple[list[Cluster], dict[int, C
         if kind == "person":
             toks = person_tokens(text)
             if len(toks) == 1:
-                # surname or given name alone: the most mentioned person so far who has it (ties: the latest), since
-                # writers give full names to the second person of a surname ("Trump ... Ivanka Trump ... Trump")
+                # surname or given name alone: the most mentioned person so far who has it (ties: the one named
+                # first, the article's subject), since writers give full names to a second person of a surname
+                # ("Trump ... Ivanka Trump ... Trump"; "Hillary Clinton ... President Bill Clinton ... Clinton")
                 having = [c for c in clusters if c.kind == "person" and toks[0] in c.tokens and c.mentions]
-                cluster = max(reversed(having), key=lambda c: len(c.mentions), default=None)
+                cluster = max(having, key=lambda c: len(c.mentions), default=None)
             else:
                 cluster = by_key.get(name_key(text, kind))
         else:
@@ -256,9 +257,18 @@ def recognise(doc: Doc, body_start: int = 0) -> tuple[list[Cluster], dict[int, C
     return [c for c in clusters if c.mentions], token_index
 
 
+def outweighs(surname: Cluster, full: Cluster) -> bool:
+    """A bare surname that comes first and is used more often than the full name it might abbreviate is the
+    article's main subject, not that passing namesake ("Clinton ... Clinton ... former President Bill Clinton ...
+    Clinton"): it is left for cross-article resolution."""
+    return bool(surname.mentions and full.mentions) and surname.mentions[0].start < full.mentions[0].start \
+        and len(surname.mentions) > len(full.mentions)
+
+
 def _merge_surname_only(clusters: list[Cluster], token_index: dict[int, Cluster]) -> None:
     """A surname seen before its full name ("Putin ... Vladimir Putin") joins the unique full name containing it;
-    so does a one-word name that NER labelled as an organisation or place ("Price" after "Ned Price")."""
+    so does a one-word name that NER labelled as an organisation or place ("Price" after "Ned Price"), unless it
+    `outweighs` that full name."""
     for c in clusters:
         if c.kind == "person":
             if len(c.tokens) != 1:
@@ -270,7 +280,7 @@ def _merge_surname_only(clusters: list[Cluster], token_index: dict[int, Cluster]
                 continue
             token = next(iter(words))
         fuller = [o for o in clusters if o is not c and o.kind == "person" and len(o.tokens) > 1 and token in o.tokens]
-        if len(fuller) == 1:
+        if len(fuller) == 1 and not outweighs(c, fuller[0]):
             target = fuller[0]
             target.names += c.names
             target.mentions += c.mentions

@@ -186,7 +186,8 @@ def resolve(locals_: list[Local]) -> list[Group]:
             # Scott"); two there means ambiguous
             here = {sets.find(j) for j in in_article[loc.article] if j != i and token in _ends(full[j], locals_[j].kind)
                     and (locals_[j].kind == "person" and len(person_tokens(full[j])) > 1
-                         or 2 <= len(name_tokens(full[j])) <= 3)}
+                         or 2 <= len(name_tokens(full[j])) <= 3)
+                    and size[i] <= size[j] * 3}  # a bare name used far more than a namesake is someone else
             if loc.article is not None and here:
                 if len(here) == 1:
                     sets.union(i, here.pop())

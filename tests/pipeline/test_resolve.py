@@ -53,9 +53,18 @@ def test_the_full_name_in_the_same_article_wins_over_a_more_famous_bearer():
     found = groups_of([
         Local(1, "person", Counter({"Lena Brandt": 40}), article=1),
         Local(2, "organization", Counter({"Otto Brandt": 1}), article=2),  # NER called him an organisation
-        Local(3, "person", Counter({"Brandt": 5}), article=2),
+        Local(3, "person", Counter({"Brandt": 2}), article=2),
     ])
     assert frozenset({2, 3}) in found and found[frozenset({2, 3})].kind == "person"
+
+
+def test_a_bare_name_used_far_more_than_a_passing_namesake_is_the_famous_bearer():
+    found = groups_of([
+        Local(1, "person", Counter({"Lena Brandt": 40}), article=1),
+        Local(2, "person", Counter({"Otto Brandt": 1}), article=2),
+        Local(3, "person", Counter({"Brandt": 6}), article=2),
+    ])
+    assert frozenset({1, 3}) in found and frozenset({2}) in found
 
 
 def test_generational_suffix_keeps_father_and_son_apart():
