@@ -17,8 +17,9 @@ Rules, in order (nothing here knows any particular name):
    A surname that no full name anywhere has is one entity across articles.
 4. An acronym organisation ("SCO") joins the one organisation whose initials it is.
 5. An organisation and a place with the same name key (NER labels "Kremlin" or "Beijing" either way) are one.
-6. A one-word organisation or place that is the surname of exactly one full-named person, and is never used as a
-   place or organisation name of more than one word, joins that person ("Putin" mislabelled as a place).
+6. A one-word organisation or place that is the surname of exactly one full-named person (or of one that
+   dominates as in rule 3), and is never part of a longer place or organisation name, joins that person
+   ("Putin" mislabelled as a place).
 The display name is `names.canonical_name` over every surface form of the group.
 """
 from __future__ import annotations
@@ -220,15 +221,18 @@ def resolve(locals_: list[Local]) -> list[Group]:
         if j is not None:
             sets.union(i, j)
 
-    # 6. a lone surname that NER called a place or organisation
+    # 6. a lone surname that NER called a place or organisation: its one bearer, or a dominant one (as in rule 3)
+    weight = Counter()
+    for i, loc in enumerate(locals_):
+        weight[sets.find(i)] += sum(loc.forms.values())
     longer_names = {t for (kind, key), i in named.items() for t in name_tokens(full[i]) if len(name_tokens(full[i])) > 1}
     for (kind, key), i in named.items():
         words = name_tokens(full[i])
         if len(words) != 1 or words[0] in longer_names:
             continue
-        owners = {sets.find(j) for j in by_name_token.get(words[0], set())}
-        if len(owners) == 1:
-            sets.union(i, owners.pop())
+        owners = sorted({sets.find(j) for j in by_name_token.get(words[0], set())}, key=lambda r: -weight[r])
+        if len(owners) == 1 or (len(owners) > 1 and weight[owners[0]] >= DOMINANCE * weight[owners[1]]):
+            sets.union(i, owners[0])
 
     groups: dict[int, Group] = {}
     kinds: dict[int, Counter[str]] = {}

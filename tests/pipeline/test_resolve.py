@@ -118,3 +118,9 @@ def test_a_double_surname_alone_joins_the_full_name():
 def test_a_name_nobody_has_in_full_is_one_entity_across_articles():
     found = groups_of([local(1, "person", Melek=2), local(2, "person", Melek=1), local(3, "person", Ana_Ruiz=1)])
     assert frozenset({1, 2}) in found
+
+
+def test_a_mislabelled_surname_joins_a_dominant_bearer():
+    found = groups_of([local(1, "person", Lena_Brandt=40), local(2, "person", Otto_Brandt=2),
+                       local(3, "organization", Brandt=3), local(4, "organization", Brandt=1)])
+    assert frozenset({1, 3, 4}) in found and found[frozenset({1, 3, 4})].kind == "person"
