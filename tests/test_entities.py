@@ -156,3 +156,10 @@ def test_speakers_are_quoted_entities_most_quoted_first_with_stable_pages(kovacs
     by_name = kovacs.get("/entities", params={"sort": "name"}).json()["items"]
     assert [e["name"] for e in by_name] == sorted(e["name"] for e in by_name)
     assert kovacs.get("/entities", params={"sort": "loudest"}).status_code == 422
+
+
+def test_openapi_describes_the_entity_endpoints(kovacs):
+    paths = kovacs.get("/openapi.json").json()["paths"]
+    assert {"/entities/{entity_id}/mentions", "/speakers"} <= set(paths)
+    params = {p["name"] for p in paths["/entities"]["get"]["parameters"]}
+    assert {"kind", "q", "sort", "limit", "cursor"} <= params
