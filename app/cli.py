@@ -73,6 +73,10 @@ def entities_rebuild() -> None:
     with session_factory()() as session:
         report = resolve_entities(session=session, curated=load_curated(settings.entities_path))
         session.commit()
+    if report.regroup:  # their statements were grouped under the old speaker ids
+        from app.services.utterances import regroup_speakers
+
+        regroup_speakers(session_factory(), report.regroup)
     out.print(f"entities: {report.entities_before} before, {report.entities_after} after "
               f"({report.merged} merged); curated entries matched: {report.curated_matches}")
 

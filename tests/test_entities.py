@@ -56,6 +56,15 @@ def test_a_surname_ingested_before_its_full_name_joins_it_later(tmp_path, db_url
     with TestClient(create_app(database_url=db_url)) as client:
         quotes = client.get("/quotes", params={"speaker": "Kovacs"}).json()
         assert quotes["total"] == 3 and {q["speaker"]["name"] for q in quotes["items"]} == {"Anna Kovacs"}
+    # statements grouped under the old speaker were grouped again under the merged one
+    from app.models import Quote, Utterance
+
+    with Session(get_engine(db_url)) as session:
+        pairs = session.exec(select(Quote.speaker_id, Utterance.speaker_id)
+                             .join(Utterance, Utterance.id == Quote.utterance_id)).all()
+        assert pairs and all(q == u for q, u in pairs)
+        assert session.exec(select(Utterance).where(Utterance.speaker_id.not_in(
+            select(Entity.id)))).first() is None
 
 
 def test_a_surname_two_people_share_stays_ambiguous_and_the_speaker_filter_returns_everyone(tmp_path, db_url,

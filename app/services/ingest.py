@@ -23,7 +23,7 @@ from app.services.entities import upsert_entity
 from app.services.outlets import get_or_create_outlet
 from app.services.resolution import load_curated, resolve_entities
 from app.services.sources import Document, Skip, discover, read_documents
-from app.services.utterances import group_article
+from app.services.utterances import group_article, regroup_speakers
 
 ProgressFn = Callable[[int, int, str], None]   # (files done, files in total, file just done)
 
@@ -89,6 +89,8 @@ def _resolve(session_factory: Callable[[], Session], settings: Settings, report:
             report.skipped.append(("(entity resolution)", f"{type(exc).__name__}: {str(exc)[:200]}"))
             return
     report.entities_merged = result.merged
+    if result.regroup:  # statements grouped under the old speaker ids are grouped again under the new ones
+        regroup_speakers(session_factory, result.regroup)
 
 
 def _ingest_document(

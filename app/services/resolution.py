@@ -19,7 +19,7 @@ from sqlalchemy import Column, Table, delete, func, insert, update
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, SQLModel, select
 
-from app.models import Alias, Article, Entity, EntityRole, Mention
+from app.models import Alias, Article, Entity, EntityRole, Mention, Quote
 from app.pipeline.names import alias_norm, name_key
 from app.pipeline.resolve import Local, resolve
 
@@ -40,6 +40,8 @@ class ResolutionReport:
     entities_before: int = 0
     entities_after: int = 0
     curated_matches: int = 0
+    # speakers whose quotes changed entity: their utterances must be grouped again (services/utterances.py)
+    regroup: set[int] = field(default_factory=set)
 
     @property
     def merged(self) -> int:
@@ -99,7 +101,7 @@ def resolve_entities(*, session: Session, curated: list[CuratedEntity] | None = 
             session.flush()
         by_group[gi] = entity
         taken.add(entity.id)
-    _move_references(session, groups, by_group)
+    report.regroup = _move_references(session, groups, by_group)
     report.curated_matches, curated_aliases = _apply_curated(curated or [], list(by_group.values()))
     _rewrite_aliases(session, groups, by_group, curated_aliases)
     _summarise_roles(session, [e.id for e in by_group.values()])
@@ -131,8 +133,11 @@ def _entity_references() -> list[tuple[Table, Column]]:
     return refs
 
 
-def _move_references(session: Session, groups, by_group: dict[int, Entity]) -> None:
-    """Point mentions, quotes, roles (every reference) of each (article, old entity) at its group's entity."""
+def _move_references(session: Session, groups, by_group: dict[int, Entity]) -> set[int]:
+    """Point mentions, quotes, roles (every reference) of each (article, old entity) at its group's entity.
+
+    Returns the speakers (old and new ids) whose quotes moved. Tables without an article (utterances) follow a
+    whole entity; when an entity is split they stay put and the returned speakers are regrouped instead."""
     moves: dict[int, dict[int, list[int]]] = defaultdict(lambda: defaultdict(list))  # old -> new -> articles
     for gi, g in enumerate(groups):
         new = by_group[gi].id
@@ -140,15 +145,23 @@ def _move_references(session: Session, groups, by_group: dict[int, Entity]) -> N
             if old != new:
                 moves[old][new].append(article_id)
     live = {e.id for e in by_group.values()}
+    quoted = set(session.execute(sa_select(Quote.speaker_id).where(Quote.speaker_id.in_(list(moves))).distinct())
+                 .scalars()) if moves else set()
+    regroup = set()
     references = _entity_references()
     for old, targets in moves.items():
         whole = len(targets) == 1 and old not in live
+        if old in quoted:
+            regroup.update([old, *targets])
         for new, articles in targets.items():
             for table, column in references:
                 stmt = update(table).where(column == old).values({column.name: new})
-                if not whole and "article_id" in table.c:  # the old entity lives on elsewhere: move these only
+                if not whole:  # the old entity lives on elsewhere: move this article's rows only
+                    if "article_id" not in table.c:
+                        continue
                     stmt = stmt.where(table.c.article_id.in_(articles))
                 session.execute(stmt)
+    return regroup
 
 
 def _rewrite_aliases(session: Session, groups, by_group: dict[int, Entity],
