@@ -6,13 +6,13 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Path, Query
 
 from app.api.schemas import EntityOut, EntitySummary, ErrorOut, Page, QuotePublic, page_of
-from app.deps import PageDep, SessionDep
+from app.deps import MAX_ID, PageDep, SessionDep
 from app.services import entities as service
 from app.services import quotes as quote_service
 
 router = APIRouter(prefix="/entities", tags=["entities"])
 EntityKind = Literal["person", "organization", "location"]
-EntityId = Annotated[int, Path(description="Entity id (see GET /entities)", examples=[1])]
+EntityId = Annotated[int, Path(ge=1, le=MAX_ID, description="Entity id (see GET /entities)", examples=[1])]
 
 
 @router.get("", response_model=Page[EntitySummary], summary="List people, organisations and places")
