@@ -50,3 +50,21 @@ schema = schemathesis.openapi.from_asgi("/openapi.json", app)
 def test_api_matches_its_openapi_document(case, fuzz_db):
     app.state.database_url = fuzz_db[0]
     case.call_and_validate(headers={"X-API-Key": fuzz_db[1]}, checks=CHECKS)
+
+
+# ---------- what the fuzzer found, pinned ----------
+
+def test_found_by_fuzzing(client):
+    # ids beyond SQLite's integer range were a 500 (driver overflow)
+    for path in ("/quotes/9223372036854775808", "/entities/9223372036854775808", "/articles/9223372036854775808",
+                 "/quotes?article_id=9223372036854775808"):
+        response = client.get(path)
+        assert response.status_code == 422, path
+        assert "detail" in response.json()
+    # a bad cursor on an export failed after the stream had started (a broken 200)
+    for fmt in ("ndjson", "csv"):
+        response = client.get("/quotes", params={"format": fmt, "cursor": "0" * 100})
+        assert response.status_code == 422 and "cursor" in response.json()["detail"]
+    # an unreadable JSON body is a documented 400/422, not an error page
+    assert client.post("/articles", content=b"\xff", headers={"Content-Type": "application/json",
+                                                                 "X-API-Key": "x"}).status_code in (400, 403, 422)

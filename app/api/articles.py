@@ -35,7 +35,7 @@ def get_article(article_id: Annotated[int, Path(ge=1, le=MAX_ID, description="Ar
 
 
 @router.post(
-    "", response_model=ArticleIngestOut, status_code=201,
+    "", response_model=ArticleIngestOut, status_code=201, summary="Ingest one article (needs an API key)",
     responses={**AUTH_ERRORS, 200: {"model": ArticleIngestOut, "description": "Already stored (same cleaned text)"},
                400: {"model": ErrorOut, "description": "The body is not readable JSON"},
                413: {"model": ErrorOut, "description": "Request body too large"}},

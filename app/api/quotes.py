@@ -3,6 +3,7 @@ exportable as CSV or NDJSON."""
 from __future__ import annotations
 
 from datetime import date
+from itertools import chain, islice
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Header, Path, Query, Request
@@ -99,7 +100,8 @@ def list_quotes(
     facet_names = _facet_names(facets)
     if chosen != "json":
         rows = quote_search.iter_quotes(session_factory=sessions, filters=filters, sort=sort, cursor=page.cursor)
-        quotes = (QuotePublic.from_row(row) for row in rows)
+        first = list(islice(rows, 1))  # runs the first page now: a bad cursor is a 422, not a broken stream
+        quotes = (QuotePublic.from_row(row) for row in chain(first, rows))
         body = csv_chunks(quotes) if chosen == "csv" else ndjson_chunks(quotes)
         return StreamingResponse(body, media_type=CONTENT_TYPES[chosen],
                                  headers={"Content-Disposition": f'attachment; filename="quotes.{chosen}"',
