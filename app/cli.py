@@ -170,7 +170,9 @@ def _print_report(report) -> None:
     out.print(f"entities merged across articles: {report.entities_merged}")
     out.print(f"files skipped: {len(report.skipped)}")
     for source, reason in report.skipped:
-        out.print(f"  skipped {source}: {reason}")
+        out.print(f"  skipped {source}: {reason}", markup=False)
+    for source, warning in report.warnings:
+        out.print(f"  warning {source}: {warning}", markup=False)
 
 
 def _read_texts(paths: list[Path]) -> tuple[list[tuple[Path, str]], list[Path]]:
@@ -197,6 +199,62 @@ def _print_extraction(path: Path, extraction) -> None:
         table.add_row(q.text, q.speaker or "—", q.kind, q.cue or "")
     out.print(table)
     out.print(f"{len(extraction.quotes)} quotes, {len(extraction.entities)} entities\n")
+
+
+# ---------- API keys ----------
+
+keys_app = typer.Typer(help="API keys for the write endpoints (POST /articles).", no_args_is_help=True)
+app.add_typer(keys_app, name="keys")
+
+
+def _key_session():
+    from sqlmodel import Session
+
+    from app.db import get_engine, upgrade_database
+
+    upgrade_database()
+    return Session(get_engine())
+
+
+@keys_app.command("create")
+def keys_create(name: Annotated[str, typer.Argument(help="Who the key is for, e.g. 'factcheck-bot'")]) -> None:
+    """Create a key and print it. It is shown only this once: the database keeps a hash of it."""
+    from app.services.api_keys import DuplicateKeyName, create_key
+
+    with _key_session() as session:
+        try:
+            new = create_key(session=session, name=name)
+        except (DuplicateKeyName, ValueError) as exc:
+            err.print(str(exc), markup=False)
+            raise typer.Exit(code=1) from None
+    err.print(f"API key {new.row.name!r} created; store it now, it cannot be shown again:", markup=False)
+    sys.stdout.write(new.key + "\n")
+
+
+@keys_app.command("list")
+def keys_list() -> None:
+    """Names, creation and revocation times of every key (never the keys)."""
+    from app.services.api_keys import list_keys
+
+    with _key_session() as session:
+        for row in list_keys(session=session):
+            state = f"revoked {row.revoked_at:%Y-%m-%d %H:%M}" if row.revoked_at else "active"
+            out.print(f"{row.name}\tcreated {row.created_at:%Y-%m-%d %H:%M}\t{state}", markup=False)
+
+
+@keys_app.command("revoke")
+def keys_revoke(name: Annotated[str, typer.Argument(help="Name given at creation")]) -> None:
+    """Revoke a key: requests with it get 403 from now on."""
+    from app.errors import NotFound
+    from app.services.api_keys import revoke_key
+
+    with _key_session() as session:
+        try:
+            revoke_key(session=session, name=name)
+        except NotFound as exc:
+            err.print(exc.detail, markup=False)
+            raise typer.Exit(code=1) from None
+    out.print(f"API key {name!r} revoked", markup=False)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,17 +1,59 @@
-"""Typed dependencies shared by the routers: a database session and the pagination parameters."""
+"""Typed dependencies shared by the routers: a database session (with a time limit on its statements) and the
+pagination parameters."""
 from __future__ import annotations
 
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, Query, Request, Response
+from fastapi import Depends, HTTPException, Path, Query, Request, Response
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
 from app.core.config import get_settings
 from app.db import get_session, session_factory
 
-SessionDep = Annotated[Session, Depends(get_session)]
+
+@contextmanager
+def statement_deadline(session: Session, timeout_ms: int) -> Iterator[None]:
+    """Abort any SQLite statement of this session still running `timeout_ms` after entry: a 503 instead of a
+    request that holds a worker for seconds. A safety net only; every query is meant to be far faster."""
+    if timeout_ms <= 0 or session.get_bind().dialect.name != "sqlite":
+        yield
+        return
+    raw = session.connection().connection.driver_connection
+    deadline = time.monotonic() + timeout_ms / 1000
+    raw.set_progress_handler(lambda: time.monotonic() > deadline, 10_000)   # a true result interrupts
+    try:
+        yield
+    except OperationalError as exc:
+        if "interrupted" not in str(exc):
+            raise
+        raise HTTPException(status_code=503, detail=f"The query took longer than {timeout_ms} ms and was stopped; "
+                                                    "narrow the filters") from exc
+    finally:
+        raw.set_progress_handler(None, 0)   # the connection goes back to the pool
+
+
+def request_session(request: Request) -> Iterator[Session]:
+    """The session of one request: one read snapshot (GET/HEAD on SQLite), and a deadline on its statements.
+
+    pysqlite opens no transaction for SELECTs, so each statement would see the database as of its own start: a
+    page's `total` and its `items` could disagree while ingestion commits. An explicit BEGIN makes every
+    statement of the request read the same snapshot (WAL: it never blocks the writer).
+    """
+    settings = getattr(request.app.state, "settings", None) or get_settings()
+    with contextmanager(get_session)(request) as session:
+        # reads only: a write upgrading a stale read snapshot would fail at once (SQLITE_BUSY_SNAPSHOT)
+        if request.method in ("GET", "HEAD") and session.get_bind().dialect.name == "sqlite":
+            session.connection().exec_driver_sql("BEGIN")
+        with statement_deadline(session, settings.query_timeout_ms):
+            yield session
+
+
+SessionDep = Annotated[Session, Depends(request_session)]
 
 _settings = get_settings()  # page sizes are fixed at start-up so that they can appear in the OpenAPI document
 
@@ -39,7 +81,7 @@ def page_params(
     limit: Annotated[int, Query(ge=1, le=_settings.max_page_size,
                                 description=f"Items per page (at most {_settings.max_page_size})")]
     = _settings.default_page_size,
-    cursor: Annotated[str | None, Query(description="`next_cursor` from the previous page")] = None,
+    cursor: Annotated[str | None, Query(max_length=200, description="`next_cursor` from the previous page")] = None,
 ) -> PageParams:
     return PageParams(limit=limit, cursor=cursor or None, request=request, response=response)
 
@@ -53,3 +95,8 @@ def session_factory_dep(request: Request) -> Callable[[], Session]:
 
 
 SessionFactoryDep = Annotated[Callable[[], Session], Depends(session_factory_dep)]
+
+
+# SQLite integers are signed 64-bit: a larger id cannot exist, and binding one would overflow the driver (a 500)
+MAX_ID = 2**63 - 1
+IdPath = Annotated[int, Path(ge=1, le=MAX_ID, description="A positive id")]

@@ -1,7 +1,7 @@
 """The FastAPI application. `app` is what uvicorn serves; tests build their own with `create_app(database_url=...)`.
 
-Start-up upgrades the database to the latest migration. The NLP pipeline is never loaded here: every endpoint
-reads the database only.
+Start-up upgrades the database to the latest migration. Read endpoints never load the NLP pipeline; the one
+write that needs it (POST /articles) loads it on its first call.
 """
 from __future__ import annotations
 
@@ -16,18 +16,20 @@ from starlette.concurrency import run_in_threadpool
 
 import app as package
 from app.api import api_router, explorer
-from app.core.config import get_settings
+from app.core.config import Settings, get_settings
 from app.db import upgrade_database
 from app.errors import install_error_handlers
 from app.http_cache import ConditionalGetMiddleware
 from app.openapi import install_openapi
+from app.security import install_security
 
 API_VERSION_PREFIX = "/v1"  # the stable contract; unprefixed paths follow the newest version (app/openapi.py)
 
 
-def create_app(*, database_url: str | None = None, upgrade: bool = True) -> FastAPI:
-    """A new application on `database_url` (default: the configured one), migrated to head at start-up."""
-    settings = get_settings()
+def create_app(*, database_url: str | None = None, upgrade: bool = True, settings: Settings | None = None) -> FastAPI:
+    """A new application on `database_url` (default: the configured one), migrated to head at start-up.
+    `settings` (default: the configured ones) give the CORS origins, body size limit and security headers."""
+    settings = settings or get_settings()
 
     @asynccontextmanager
     async def lifespan(api: FastAPI) -> AsyncIterator[None]:
@@ -42,6 +44,7 @@ def create_app(*, database_url: str | None = None, upgrade: bool = True) -> Fast
         lifespan=lifespan,
     )
     api.state.database_url = database_url
+    api.state.settings = settings
     install_error_handlers(api)
     api.include_router(api_router)
     api.include_router(api_router, prefix=API_VERSION_PREFIX, include_in_schema=False)
@@ -62,6 +65,7 @@ def create_app(*, database_url: str | None = None, upgrade: bool = True) -> Fast
             expose_headers=["ETag", "Link", "Content-Disposition"],
             max_age=600,
         )
+    install_security(api, settings)   # outermost: preflight answers and 304s carry the security headers too
     return api
 
 

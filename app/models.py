@@ -180,3 +180,22 @@ class EntityRole(EntityRoleBase, table=True):
     mention_start: int  # the name mention the role is attached to
     mention_end: int
     mention_text: str
+
+
+# ---------- API keys ----------
+
+class ApiKey(SQLModel, table=True):
+    """A key for the write endpoints. Only its SHA-256 digest is stored; the key is shown once, at creation.
+
+    Keys are 256-bit random tokens, so a fast hash is enough (no password stretching needed); `prefix` (the
+    first characters of the key, not secret on their own) finds the row, then the digests are compared in
+    constant time.
+    """
+    __tablename__ = "api_key"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=100, unique=True)
+    prefix: str = Field(max_length=16, index=True)
+    key_hash: str = Field(max_length=64)
+    created_at: datetime = Field(default_factory=utcnow)
+    revoked_at: datetime | None = None

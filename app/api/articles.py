@@ -1,13 +1,17 @@
-"""/articles: the ingested articles, and one article with its cleaned text and quotes."""
+"""/articles: the ingested articles, and one article with its cleaned text and quotes; POST (with an API key)
+ingests one article."""
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi.exceptions import RequestValidationError
 
-from app.api.schemas import ArticleOut, ArticleSummary, ErrorOut, Page, page_of
-from app.deps import PageDep, SessionDep
+from app.api.auth import AUTH_ERRORS, WriteKey
+from app.api.schemas import ArticleIn, ArticleIngestOut, ArticleOut, ArticleSummary, ErrorOut, Page, page_of
+from app.deps import MAX_ID, PageDep, SessionDep
 from app.services import articles as service
+from app.services.submit import submit_article
 
 router = APIRouter(prefix="/articles", tags=["articles"])
 
@@ -16,7 +20,7 @@ router = APIRouter(prefix="/articles", tags=["articles"])
 def list_articles(
     session: SessionDep,
     page: PageDep,
-    outlet: Annotated[str | None, Query(description="Outlet id, name or domain")] = None,
+    outlet: Annotated[str | None, Query(max_length=200, description="Outlet id, name or domain")] = None,
 ):
     """Articles, newest first (without their text)."""
     result = service.list_articles(session=session, outlet=outlet, limit=page.limit, cursor=page.cursor)
@@ -25,5 +29,24 @@ def list_articles(
 
 @router.get("/{article_id}", response_model=ArticleOut, responses={404: {"model": ErrorOut}},
             summary="One article with its text and quotes")
-def get_article(article_id: Annotated[int, Path(description="Article id", examples=[1])], session: SessionDep):
+def get_article(article_id: Annotated[int, Path(ge=1, le=MAX_ID, description="Article id", examples=[1])],
+                session: SessionDep):
     return ArticleOut.from_detail(service.get_article(session=session, article_id=article_id))
+
+
+@router.post(
+    "", response_model=ArticleIngestOut, status_code=201, summary="Ingest one article (needs an API key)",
+    responses={**AUTH_ERRORS, 200: {"model": ArticleIngestOut, "description": "Already stored (same cleaned text)"},
+               400: {"model": ErrorOut, "description": "The body is not readable JSON"},
+               413: {"model": ErrorOut, "description": "Request body too large"}},
+)
+def create_article(article: ArticleIn, request: Request, response: Response, _key: WriteKey):
+    """Ingest one article (needs an API key): extraction, entities and quotes, exactly as `whosaid ingest` does.
+    Idempotent: the same text again answers 200 with the stored article's id."""
+    result = submit_article(**article.model_dump(), database_url=request.app.state.database_url)
+    if result.refused is not None:
+        raise RequestValidationError([{"loc": ("body", "text"), "msg": result.refused, "type": "value_error"}])
+    if not result.created:
+        response.status_code = 200
+    return ArticleIngestOut(status="created" if result.created else "unchanged", id=result.article_id,
+                            quotes=result.quotes, warnings=result.warnings)

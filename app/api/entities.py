@@ -6,14 +6,14 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Path, Query
 
 from app.api.schemas import EntityOut, EntitySummary, ErrorOut, MentionOut, Page, QuotePublic, page_of
-from app.deps import PageDep, SessionDep
+from app.deps import MAX_ID, PageDep, SessionDep
 from app.services import entities as service
 from app.services import quotes as quote_service
 
 router = APIRouter(prefix="/entities", tags=["entities"])
 speakers_router = APIRouter(prefix="/speakers", tags=["entities"])
 EntityKind = Literal["person", "organization", "location"]
-EntityId = Annotated[int, Path(description="Entity id (see GET /entities)", examples=[1])]
+EntityId = Annotated[int, Path(ge=1, le=MAX_ID, description="Entity id (see GET /entities)", examples=[1])]
 EntitySort = Literal["name", "-quotes", "-mentions"]
 KindQ = Annotated[EntityKind | None, Query(description="person | organization | location")]
 SearchQ = Annotated[str | None, Query(max_length=200, description=(

@@ -6,6 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path
 from pydantic import BaseModel
 
+from app.api.schemas import ErrorOut
 from app.errors import PROBLEM_TYPES, NotFound, problem_type
 
 router = APIRouter(prefix="/problems", tags=["meta"])
@@ -17,7 +18,8 @@ class ProblemType(BaseModel):
     description: str
 
 
-@router.get("/{name}", response_model=ProblemType, summary="Explain a problem type")
+@router.get("/{name}", response_model=ProblemType, summary="Explain a problem type",
+            responses={404: {"model": ErrorOut, "description": "No such problem type"}})
 def explain(name: Annotated[str, Path(description="The last part of a problem `type`", examples=["not-found"])]):
     if name not in PROBLEM_TYPES:
         raise NotFound("problem type", name)

@@ -3,6 +3,7 @@ exportable as CSV or NDJSON."""
 from __future__ import annotations
 
 from datetime import date
+from itertools import chain, islice
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Header, Path, Query, Request
@@ -12,7 +13,7 @@ from app.api import jsonld
 from app.api.exports import csv_chunks, ndjson_chunks
 from app.api.negotiation import CONTENT_TYPES, choose_format
 from app.api.schemas import ErrorOut, FacetValue, MatchSpan, QuotePage, QuotePublic, page_of
-from app.deps import PageDep, SessionDep, SessionFactoryDep
+from app.deps import MAX_ID, PageDep, SessionDep, SessionFactoryDep
 from app.errors import InvalidParameter
 from app.services import quote_search
 from app.services import quotes as service
@@ -62,12 +63,13 @@ def list_quotes(
     session: SessionDep,
     sessions: SessionFactoryDep,
     page: PageDep,
-    speaker: Annotated[str | None, Query(description="Entity id, or any name or alias ('Putin', 'Mr. Xi')",
+    speaker: Annotated[str | None, Query(max_length=200,
+                                         description="Entity id, or any name or alias ('Putin', 'Mr. Xi')",
                                          openapi_examples=_examples("Putin", "Xi Jinping", "Alexander Gabuev"))]
     = None,
-    outlet: Annotated[str | None, Query(description="Outlet id, name or domain",
+    outlet: Annotated[str | None, Query(max_length=200, description="Outlet id, name or domain",
                                         openapi_examples=_examples("bbc.co.uk", "The Guardian"))] = None,
-    article_id: Annotated[int | None, Query(ge=1, description="Only quotes from this article")] = None,
+    article_id: Annotated[int | None, Query(ge=1, le=MAX_ID, description="Only quotes from this article")] = None,
     q: Annotated[str | None, Query(max_length=500, description=Q_DESCRIPTION,
                                    openapi_examples=_examples('"balanced position"', "Taiwan OR Ukraine",
                                                               "balanc* NOT Ukraine"))] = None,
@@ -98,7 +100,8 @@ def list_quotes(
     facet_names = _facet_names(facets)
     if chosen != "json":
         rows = quote_search.iter_quotes(session_factory=sessions, filters=filters, sort=sort, cursor=page.cursor)
-        quotes = (QuotePublic.from_row(row) for row in rows)
+        first = list(islice(rows, 1))  # runs the first page now: a bad cursor is a 422, not a broken stream
+        quotes = (QuotePublic.from_row(row) for row in chain(first, rows))
         body = csv_chunks(quotes) if chosen == "csv" else ndjson_chunks(quotes)
         return StreamingResponse(body, media_type=CONTENT_TYPES[chosen],
                                  headers={"Content-Disposition": f'attachment; filename="quotes.{chosen}"',
@@ -124,7 +127,8 @@ def list_quotes(
 @router.get("/{quote_id}", response_model=QuotePublic,
             responses={404: {"model": ErrorOut}, **jsonld.JSONLD_RESPONSE}, summary="One quote")
 def get_quote(
-    quote_id: Annotated[int, Path(description="Quote id", examples=[12])], session: SessionDep, request: Request,
+    quote_id: Annotated[int, Path(ge=1, le=MAX_ID, description="Quote id", examples=[12])], session: SessionDep,
+    request: Request,
     format: Annotated[Literal["json", "jsonld"] | None, Query(
         description="jsonld: schema.org Quotation (same as Accept: application/ld+json)")] = None,
 ):

@@ -339,3 +339,22 @@ class MentionOut(BaseModel):
         return cls(id=m.id, text=m.text, start=m.start, end=m.end,
                    article=ArticleRef(id=m.article_id, title=row.article_title, url=None, published=row.published),
                    outlet=OutletPublic.model_validate(row.outlet, from_attributes=True) if row.outlet else None)
+# ---------- writes (issue 8) ----------
+
+class ArticleIn(BaseModel):
+    """One article to ingest through the API: its raw text (cleaned like a file's) and what a manifest would give."""
+
+    text: str = Field(min_length=1, description="Raw article text (plain text; boilerplate lines are removed)")
+    title: str | None = Field(default=None, max_length=500)
+    outlet: str | None = Field(default=None, max_length=200, description="Outlet name, e.g. 'BBC News'")
+    outlet_domain: str | None = Field(default=None, max_length=200, description="e.g. 'bbc.co.uk'")
+    published: date | None = Field(default=None, description="Publication date (YYYY-MM-DD)")
+    url: str | None = Field(default=None, max_length=2000)
+    language: str | None = Field(default=None, max_length=16)
+
+
+class ArticleIngestOut(BaseModel):
+    status: str = Field(description="'created', or 'unchanged' when the same cleaned text was already stored")
+    id: int = Field(description="The article's id (GET /articles/{id})")
+    quotes: int = Field(description="Quotes stored by this request (0 when unchanged)")
+    warnings: list[str] = Field(description="What was dropped while storing the article (e.g. quotes over the cap)")

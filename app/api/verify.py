@@ -3,14 +3,15 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from app.api.schemas import VerifyIn, VerifyOut
+from app.api.schemas import ErrorOut, VerifyIn, VerifyOut
 from app.deps import SessionDep
 from app.services import verify as service
 
 router = APIRouter(prefix="/verify", tags=["verify"])
 
 
-@router.post("", response_model=VerifyOut, summary="Check a quote: said, by whom, in which words")
+@router.post("", response_model=VerifyOut, summary="Check a quote: said, by whom, in which words",
+             responses={400: {"model": ErrorOut, "description": "The body is not readable JSON"}})
 def verify(body: VerifyIn, session: SessionDep):
     """Checks a sentence against every stored statement. `verdict`: `verbatim` (found word for word, case,
     punctuation and quotation marks aside), `partial` (part of a longer quote), `variant` (the same statement in

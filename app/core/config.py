@@ -26,6 +26,26 @@ class Settings(BaseSettings):
     @property
     def entities_path(self) -> Path | None:
         return Path(self.entities_file) if self.entities_file else None
+    # Extraction time grows faster than linearly with the number of quotation marks (attribution looks at every
+    # sentence for every quote), so an article with more double quotation marks than this is refused up front.
+    max_quote_marks: int = 2_000
+    # No article paragraph is this long; a longer line is minified markup or a data blob, and costs the tokenizer
+    # tens of seconds per megabyte for nothing.
+    max_line_chars: int = 100_000
+
+    # ---------- HTTP hardening (app/security.py, app/deps.py) ----------
+    # Any SQL statement of a request still running after this long is stopped (503); 0 turns the guard off.
+    query_timeout_ms: int = 2_000
+    # (the CORS allow-list is cors_allow_origins, above)
+    # Largest request body accepted (413 above it). POST /articles is the only endpoint that takes a body.
+    max_request_bytes: int = 1024 * 1024
+    # Sent with every response; the policy allows the bundled /docs page (Swagger UI from its CDN, inline script).
+    security_headers: bool = True
+    content_security_policy: str = (
+        "default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
+        "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; img-src 'self' data: https://fastapi.tiangolo.com; "
+        "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+    )
 
     @property
     def sqlite_path(self) -> Path | None:

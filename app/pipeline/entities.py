@@ -38,7 +38,7 @@ class Cluster:
         def score(n: str) -> tuple[int, int]:
             toks = person_tokens(n) if self.kind == "person" else n.split()
             return (len(toks), -len(n)) if self.kind == "person" else (len(n), 0)
-        return max(self.names, key=score)
+        return max(dict.fromkeys(self.names), key=score)  # distinct names: a cluster can have thousands of mentions
 
     @property
     def key(self) -> str:

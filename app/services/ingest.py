@@ -6,6 +6,7 @@ an article whose cleaned text hashes to a stored `content_hash` is counted as un
 """
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -40,6 +41,8 @@ class IngestReport:
     entities: int = 0                # entities created by this run (existing ones merged into are not counted)
     entities_merged: int = 0         # entities the resolution pass after the batch folded into others
     skipped: list[tuple[str, str]] = field(default_factory=list)   # (source, reason)
+    warnings: list[tuple[str, str]] = field(default_factory=list)  # (source, what was dropped); article stored
+    article_ids: list[int] = field(default_factory=list)           # stored or already stored, in input order
 
 
 def content_hash(text: str) -> str:
@@ -55,8 +58,6 @@ def ingest_paths(
     settings: Settings | None = None,
 ) -> IngestReport:
     """Ingest every article found under `paths`; bad inputs are reported in `skipped`, never raised."""
-    from app.pipeline.extract import EXTRACTOR_VERSION  # the pipeline module loads spaCy lazily, but keep it local
-
     settings = settings or get_settings()
     report = IngestReport()
     sources, refused = discover(paths)
@@ -65,11 +66,9 @@ def ingest_paths(
         for item in read_documents(source, max_bytes=settings.max_file_bytes):
             if isinstance(item, Skip):
                 report.skipped.append((item.source, item.reason))
-            elif len(item.raw) > settings.max_article_chars:
-                report.skipped.append((item.source, f"text too long ({len(item.raw)} chars; limit "
-                                                    f"{settings.max_article_chars})"))
             else:
-                _ingest_document(item, session_factory, extractor, EXTRACTOR_VERSION, report)
+                ingest_document(item, session_factory=session_factory, extractor=extractor, settings=settings,
+                                report=report)
         if progress is not None:
             progress(done, len(sources), source.label)
     if report.articles_ingested:
@@ -91,11 +90,46 @@ def _resolve(session_factory: Callable[[], Session], settings: Settings, report:
     report.entities_merged = result.merged
     if result.regroup:  # statements grouped under the old speaker ids are grouped again under the new ones
         regroup_speakers(session_factory, result.regroup)
+QUOTE_MARKS = '"“”„‟″'
+
+
+def refusal(doc: Document, settings: Settings) -> str | None:
+    """Why an article is refused before extraction (limits from the settings), or None."""
+    if len(doc.raw) > settings.max_article_chars:
+        return f"text too long ({len(doc.raw)} chars; limit {settings.max_article_chars})"
+    longest = max((len(line) for line in doc.raw.splitlines()), default=0)
+    if longest > settings.max_line_chars:
+        return f"a line of {longest} chars (limit {settings.max_line_chars}): not article text"
+    marks = sum(doc.raw.count(mark) for mark in QUOTE_MARKS) + doc.raw.count("''")  # '' reads as a double mark
+    if marks > settings.max_quote_marks:
+        return f"too many quotation marks ({marks}; limit {settings.max_quote_marks})"
+    return None
+
+
+def ingest_document(
+    doc: Document, *, session_factory: Callable[[], Session], extractor: ExtractorLike,
+    settings: Settings | None = None, report: IngestReport | None = None,
+) -> IngestReport:
+    """Check limits, extract and store one article (its own transaction); the outcome is added to `report`.
+
+    The CLI (through ingest_paths) and POST /articles both come through here.
+    """
+    from app.pipeline.extract import EXTRACTOR_VERSION
+
+    settings = settings or get_settings()
+    report = report if report is not None else IngestReport()
+    report.warnings.extend((doc.source, w) for w in doc.warnings)
+    reason = refusal(doc, settings)
+    if reason:
+        report.skipped.append((doc.source, reason))
+    else:
+        _ingest_document(doc, session_factory, extractor, EXTRACTOR_VERSION, report, settings.max_quotes_per_article)
+    return report
 
 
 def _ingest_document(
     doc: Document, session_factory: Callable[[], Session], extractor: ExtractorLike, version: str,
-    report: IngestReport,
+    report: IngestReport, max_quotes: int,
 ) -> None:
     try:
         extraction = extractor.extract(doc.raw)
@@ -105,21 +139,30 @@ def _ingest_document(
     if not extraction.text.strip():
         report.skipped.append((doc.source, "no article text left after cleaning"))
         return
+    if len(extraction.quotes) > max_quotes:
+        report.warnings.append((doc.source, f"{len(extraction.quotes)} quotes found; only the first {max_quotes} "
+                                            f"stored (max_quotes_per_article)"))
+        extraction = dataclasses.replace(extraction, quotes=extraction.quotes[:max_quotes])
     digest = content_hash(extraction.text)
 
     with session_factory() as session:
         try:
-            if find_by_hash(session=session, content_hash=digest) is not None:
+            existing = find_by_hash(session=session, content_hash=digest)
+            if existing is not None:
                 report.articles_unchanged += 1
+                report.article_ids.append(existing)
                 return
             quotes, new_entities = store_article(
                 session=session, doc=doc, extraction=extraction, digest=digest, version=version
             )
             session.commit()
+            stored_id = find_by_hash(session=session, content_hash=digest)
         except IntegrityError:
             session.rollback()
-            if find_by_hash(session=session, content_hash=digest) is not None:  # a concurrent run stored it
+            existing = find_by_hash(session=session, content_hash=digest)
+            if existing is not None:  # a concurrent run stored it
                 report.articles_unchanged += 1
+                report.article_ids.append(existing)
             else:
                 report.skipped.append((doc.source, "database integrity error; article rolled back"))
             return
@@ -131,6 +174,7 @@ def _ingest_document(
                                    + "; article rolled back"))
             return
     report.articles_ingested += 1
+    report.article_ids.append(stored_id)
     report.quotes += quotes
     report.entities += new_entities
 

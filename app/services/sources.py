@@ -5,6 +5,7 @@ Metadata that a source does not give stays None; nothing is guessed here.
 """
 from __future__ import annotations
 
+import codecs
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -16,6 +17,11 @@ TEXT_SUFFIXES = {".txt", ".text"}
 HTML_SUFFIXES = {".html", ".htm"}
 SUPPORTED_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | {".json", ".jsonl"}
 MANIFEST = "manifest.json"
+# Byte-order marks of the encodings other than UTF-8 that text editors save (UTF-32 first: its LE mark starts
+# with UTF-16's). A file without one of these must be UTF-8.
+BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+        (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+HTML_START = ("<!doctype html", "<html")
 
 
 @dataclass(slots=True)
@@ -48,6 +54,7 @@ class Document:
     published: date | None = None
     url: str | None = None
     language: str | None = None
+    warnings: list[str] = field(default_factory=list)   # metadata that was given but unusable
 
 
 # ---------- discovery ----------
@@ -77,7 +84,9 @@ def _discover_dir(folder: Path, sources: list[SourceFile], skipped: list[Skip]) 
         _read_manifest(folder, sources, skipped)
         return
     for child in sorted(folder.iterdir()):
-        if child.is_dir() and not child.name.startswith("."):
+        if child.is_dir() and child.is_symlink():  # a link may loop back to a parent: never followed
+            skipped.append(Skip(str(child), "symbolic link to a folder; not followed"))
+        elif child.is_dir() and not child.name.startswith("."):
             _discover_dir(child, sources, skipped)
         elif child.is_file() and child.suffix.lower() in SUPPORTED_SUFFIXES:
             sources.append(SourceFile(child))
@@ -125,13 +134,9 @@ def read_documents(source: SourceFile, *, max_bytes: int) -> Iterator[Document |
     except OSError as exc:
         yield Skip(label, f"unreadable: {exc.strerror or exc}")
         return
-    if b"\x00" in data:
-        yield Skip(label, "binary file (contains NUL bytes)")
-        return
-    try:
-        content = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        yield Skip(label, f"not valid UTF-8 (bad byte at offset {exc.start})")
+    content = decode_text(data)
+    if isinstance(content, Skip):
+        yield Skip(label, content.reason)
         return
     if not content.strip():
         yield Skip(label, "empty file")
@@ -142,11 +147,27 @@ def read_documents(source: SourceFile, *, max_bytes: int) -> Iterator[Document |
         yield from _jsonl_documents(label, content, source.meta)
     elif suffix == ".json":
         yield from _json_documents(label, content, source.meta)
-    elif suffix in HTML_SUFFIXES:
+    elif suffix in HTML_SUFFIXES or content.lstrip()[:20].lower().startswith(HTML_START):  # HTML saved as .txt
         body, title = html_to_text(content)
         yield _document(label, body, {"title": title, **_present(source.meta)})
     else:
         yield _document(label, content, source.meta)
+
+
+def decode_text(data: bytes) -> str | Skip:
+    """UTF-8 (BOM optional), or UTF-16/32 when the file starts with their byte-order mark; a Skip (reason only)
+    for anything binary or undecodable."""
+    encoding = next((enc for bom, enc in BOMS if data.startswith(bom)), "utf-8-sig")
+    if encoding == "utf-8-sig" and b"\x00" in data:
+        return Skip("", "binary file (contains NUL bytes)")
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        name = "UTF-8" if encoding == "utf-8-sig" else encoding.upper()
+        return Skip("", f"not valid {name} (bad byte at offset {exc.start})")
+    if "\x00" in text:
+        return Skip("", "binary file (contains NUL bytes)")
+    return text
 
 
 def _jsonl_documents(label: str, content: str, meta: dict) -> Iterator[Document | Skip]:
@@ -188,15 +209,20 @@ def _present(meta: dict) -> dict:
 
 
 def _document(source: str, raw: str, meta: dict) -> Document:
+    published = parse_date(meta.get("published"))
+    warnings = []
+    if published is None and meta.get("published") not in (None, ""):
+        warnings.append(f"published {str(meta['published'])[:40]!r} is not an ISO date; stored without a date")
     return Document(
         source=source,
         raw=raw,
         title=_text(meta.get("title")),
         outlet=_text(meta.get("outlet")),
         outlet_domain=_text(meta.get("outlet_domain") or meta.get("domain")),
-        published=parse_date(meta.get("published")),
+        published=published,
         url=_text(meta.get("url")),
         language=_text(meta.get("language")),
+        warnings=warnings,
     )
 
 
