@@ -57,12 +57,9 @@ def _content(span: Span, mask: list[bool]) -> Span | None:
 def reported_speech(doc: Doc, attributor: Attributor, mask: list[bool], body_start: int) -> list[QuoteRecord]:
     out: list[QuoteRecord] = []
     taken: set[int] = set()
-    extra: list = []  # second pieces of contents split by their own attribution
     for tok in doc:
         if tok.idx < body_start or mask[tok.i]:
             continue
-        content = source = None
-        cue_text = None
         if tok.pos_ in {"VERB", "AUX"} and (found := content_of(tok)) is not None:
             lo, hi = found
             source = attributor.subject_of(tok)
@@ -70,12 +67,8 @@ def reported_speech(doc: Doc, attributor: Attributor, mask: list[bool], body_sta
                 continue
             sent = tok.sent
             lo, hi = max(lo, sent.start), min(hi, sent.end)
-            pieces = _around_attribution(lo, hi, tok, source)
-            for piece in pieces[1:]:
-                piece = _content(doc[piece[0]:piece[1]], mask)
-                if piece is not None and piece.start not in taken:
-                    extra.append((piece, source, tok.text, tok))
-            content = _content(doc[pieces[0][0]:pieces[0][1]], mask) if pieces else None
+            # one piece, or two around an attribution that sits inside the content
+            contents = [_content(doc[a:b], mask) for a, b in _around_attribution(lo, hi, tok, source)]
             cue_text = tok.text
         elif tok.lower_ == "according" and tok.i + 1 < len(doc) and doc[tok.i + 1].lower_ == "to":
             to = doc[tok.i + 1]
@@ -93,16 +86,17 @@ def reported_speech(doc: Doc, attributor: Attributor, mask: list[bool], body_sta
             elif a_hi >= hi:
                 hi = a_lo
             lo, hi = max(lo, sent.start), min(hi, sent.end)
-            content = _content(doc[lo:hi], mask) if hi > lo else None
+            contents = [_content(doc[lo:hi], mask)] if hi > lo else []
             cue_text = "according to"
-        if content is not None and source is not None:
-            extra.insert(0, (content, source, cue_text, tok))
-        for content, source, cue_text, cue in extra:
-            if content.start in taken:
+        else:
+            continue
+        if source is None:
+            continue
+        for content in contents:
+            if content is None or content.start in taken:
                 continue
             taken.update(range(content.start, content.end))
-            out.append(_record(attributor, content, source, cue_text, cue))
-        extra.clear()
+            out.append(_record(attributor, content, source, cue_text, tok))
     labelled = [q for q in labelled_paragraphs(doc, attributor, mask)
                 if not any(o.start < q.end and q.start < o.end for o in out)]
     return out + labelled
