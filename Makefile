@@ -24,8 +24,10 @@ run: install
 serve: install
 	$(BIN)/whosaid serve --host $(HOST) --port $(PORT)
 
+# The PostgreSQL tests use WHOSAID_TEST_POSTGRES_URL when it is set; otherwise a throwaway local server is started
+# when PostgreSQL is installed (.ci/start-postgres --no-install), and without one they are skipped.
 test: install
-	$(BIN)/pytest
+	WHOSAID_TEST_POSTGRES_URL="$${WHOSAID_TEST_POSTGRES_URL-$$(bash .ci/start-postgres --no-install || true)}" $(BIN)/pytest
 
 # regenerate the explorer screenshots in docs/ (README shows them) with the browser test
 screenshots: install

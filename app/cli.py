@@ -39,11 +39,14 @@ PortOpt = Annotated[int, typer.Option(help="Port to listen on")]
 @db_app.command("upgrade")
 def db_upgrade(revision: Annotated[str, typer.Argument(help="Target revision")] = "head") -> None:
     """Create the database or migrate it to the latest schema."""
+    from sqlalchemy.engine import make_url
+
     from app.core.config import get_settings
     from app.db import upgrade_database
 
     upgrade_database(revision=revision)
-    out.print(f"database at {revision}: {get_settings().database_url}")
+    # a PostgreSQL URL may hold a password
+    out.print(f"database at {revision}: {make_url(get_settings().database_url).render_as_string(hide_password=True)}")
 
 
 @db_app.command("regroup")
@@ -93,11 +96,19 @@ def ingest(paths: PathsArg) -> None:
 
 
 @app.command()
-def serve(host: HostOpt = "127.0.0.1", port: PortOpt = 8000) -> None:
+def serve(
+    host: HostOpt = "127.0.0.1",
+    port: PortOpt = 8000,
+    workers: Annotated[int, typer.Option(min=1, help="Worker processes (one core each); see README, PostgreSQL")] = 1,
+) -> None:
     """Serve the REST API (OpenAPI docs at /docs). The database is migrated at start-up."""
     import uvicorn
 
-    uvicorn.run("app.main:app", host=host, port=port)
+    if workers > 1:  # migrate once here, so that the workers starting together all find the database at head
+        from app.db import upgrade_database
+
+        upgrade_database()
+    uvicorn.run("app.main:app", host=host, port=port, workers=workers)
 
 
 @app.command()

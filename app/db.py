@@ -103,9 +103,10 @@ def migrations_dir() -> Path:
 
 
 def include_object(obj, name, type_, reflected, compare_to) -> bool:
-    """Alembic filter: leave the FTS5 index (quote_fts and its shadow tables) out of autogenerate and drift
-    checks; no model describes it, migration 0001 creates it by hand."""
-    return not (type_ == "table" and name is not None and name.startswith("quote_fts"))
+    """Alembic filter: leave the full-text index out of autogenerate and drift checks (SQLite: the FTS5 table
+    quote_fts and its shadow tables; PostgreSQL: the GIN index quote_fts); no model describes it, migration
+    0001 creates it by hand."""
+    return not (type_ in ("table", "index") and name is not None and name.startswith("quote_fts"))
 
 
 def alembic_config(url: str | None = None):

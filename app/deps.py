@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Path, Query, Request, Response
+from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
@@ -18,10 +19,22 @@ from app.db import get_session, session_factory
 
 @contextmanager
 def statement_deadline(session: Session, timeout_ms: int) -> Iterator[None]:
-    """Abort any SQLite statement of this session still running `timeout_ms` after entry: a 503 instead of a
-    request that holds a worker for seconds. A safety net only; every query is meant to be far faster."""
-    if timeout_ms <= 0 or session.get_bind().dialect.name != "sqlite":
+    """Abort any statement of this session still running `timeout_ms` after entry (PostgreSQL: each statement
+    after `timeout_ms`): a 503 instead of a request that holds a worker for seconds. A safety net only; every
+    query is meant to be far faster."""
+    dialect = session.get_bind().dialect.name
+    if timeout_ms <= 0 or dialect not in ("sqlite", "postgresql"):
         yield
+        return
+    if dialect == "postgresql":
+        # transaction-local (SET LOCAL): gone when the request's transaction ends and the connection is pooled
+        session.execute(text("SELECT set_config('statement_timeout', :ms, true)"), {"ms": str(timeout_ms)})
+        try:
+            yield
+        except OperationalError as exc:
+            if getattr(exc.orig, "sqlstate", None) != "57014":   # query_canceled
+                raise
+            raise _too_slow(timeout_ms) from exc
         return
     raw = session.connection().connection.driver_connection
     deadline = time.monotonic() + timeout_ms / 1000
@@ -31,24 +44,33 @@ def statement_deadline(session: Session, timeout_ms: int) -> Iterator[None]:
     except OperationalError as exc:
         if "interrupted" not in str(exc):
             raise
-        raise HTTPException(status_code=503, detail=f"The query took longer than {timeout_ms} ms and was stopped; "
-                                                    "narrow the filters") from exc
+        raise _too_slow(timeout_ms) from exc
     finally:
         raw.set_progress_handler(None, 0)   # the connection goes back to the pool
 
 
+def _too_slow(timeout_ms: int) -> HTTPException:
+    return HTTPException(status_code=503, detail=f"The query took longer than {timeout_ms} ms and was stopped; "
+                                                 "narrow the filters")
+
+
 def request_session(request: Request) -> Iterator[Session]:
-    """The session of one request: one read snapshot (GET/HEAD on SQLite), and a deadline on its statements.
+    """The session of one request: one read snapshot (GET/HEAD), and a deadline on its statements.
 
     pysqlite opens no transaction for SELECTs, so each statement would see the database as of its own start: a
     page's `total` and its `items` could disagree while ingestion commits. An explicit BEGIN makes every
-    statement of the request read the same snapshot (WAL: it never blocks the writer).
+    statement of the request read the same snapshot (WAL: it never blocks the writer). PostgreSQL's default
+    (READ COMMITTED) has the same problem; a REPEATABLE READ, READ ONLY transaction reads one snapshot and, as
+    it writes nothing, can never fail to serialise.
     """
     settings = getattr(request.app.state, "settings", None) or get_settings()
     with contextmanager(get_session)(request) as session:
+        dialect = session.get_bind().dialect.name
         # reads only: a write upgrading a stale read snapshot would fail at once (SQLITE_BUSY_SNAPSHOT)
-        if request.method in ("GET", "HEAD") and session.get_bind().dialect.name == "sqlite":
+        if request.method in ("GET", "HEAD") and dialect == "sqlite":
             session.connection().exec_driver_sql("BEGIN")
+        elif request.method in ("GET", "HEAD") and dialect == "postgresql":
+            session.connection(execution_options={"isolation_level": "REPEATABLE READ", "postgresql_readonly": True})
         with statement_deadline(session, settings.query_timeout_ms):
             yield session
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from logging.config import fileConfig
 
 from alembic import context
+from sqlalchemy import text
 from sqlmodel import SQLModel
 
 import app.models  # noqa: F401  (registers every table on SQLModel.metadata)
@@ -19,6 +20,7 @@ if config.config_file_name is not None:
     fileConfig(config.config_file_name, disable_existing_loggers=False)
 
 target_metadata = SQLModel.metadata
+MIGRATION_LOCK_KEY = 0x77686F7361696400  # "whosaid\0": the PostgreSQL advisory lock held while migrating
 
 
 def database_url() -> str:
@@ -51,6 +53,10 @@ def run_migrations_online() -> None:
                 include_object=include_object,
             )
             with context.begin_transaction():
+                if connection.dialect.name == "postgresql":
+                    # several API workers (or machines) starting at once each migrate at start-up: one at a time,
+                    # and the others then find the database at head (DDL is transactional on PostgreSQL)
+                    connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
                 context.run_migrations()
     finally:
         engine.dispose()

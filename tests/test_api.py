@@ -7,6 +7,8 @@ import sys
 
 import pytest
 
+pytestmark = pytest.mark.both_backends  # conftest.py: on SQLite and on PostgreSQL
+
 SPEAKER_ITEM_KEYS = {"id", "text", "kind", "cue", "speaker", "speaker_mention", "article", "outlet", "start", "end",
                      "sentence", "where", "highlight", "utterance_id"}
 

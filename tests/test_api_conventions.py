@@ -18,12 +18,15 @@ from fastapi import FastAPI, HTTPException
 from fastapi.testclient import TestClient
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from sqlalchemy import text
 
 from app.db import session_factory
 from app.main import create_app
-from app.services.fts import fts_match
+from app.services.fts import fts_match, ts_query
 from app.services.ingest import ingest_paths
 from tests_support import SEEDS
+
+pytestmark = pytest.mark.both_backends  # conftest.py: on SQLite and on PostgreSQL
 
 LISTS = ["/quotes", "/entities", "/articles", "/outlets"]
 
@@ -275,6 +278,7 @@ def test_export_of_everything_spans_many_internal_pages(client, seeded):
     assert [r.quote.id for r in rows] == [json.loads(line)["id"] for line in streamed]
 
 
+@pytest.mark.sqlite_only   # multiplies rows with sqlite3
 def test_export_memory_does_not_grow_with_the_result(db_url, extractor):
     """Peak memory while streaming 20x more rows stays about the same: the export holds one page at a time."""
     import tracemalloc
@@ -370,9 +374,13 @@ def test_search_matches_are_highlighted(client):
     assert all(q["highlight"] is None for q in client.get("/quotes").json()["items"])
 
 
+USER_TEXT = (st.lists(st.sampled_from(list('ab "()*:^-&|!<>\'') + [" AND ", " OR ", " NOT ", "NEAR", "é", "🙂"]),
+                      max_size=20).map("".join)
+             | st.text(max_size=40))
+
+
 @settings(max_examples=300, deadline=None)
-@given(st.lists(st.sampled_from(list('ab "()*:^-') + [" AND ", " OR ", " NOT ", "NEAR", "é", "🙂"]), max_size=20)
-       .map("".join) | st.text(max_size=40))
+@given(USER_TEXT)
 def test_any_user_text_is_valid_fts5(user_text):
     match = fts_match(user_text)
     db = sqlite3.connect(":memory:")
@@ -380,6 +388,29 @@ def test_any_user_text_is_valid_fts5(user_text):
     db.execute("INSERT INTO t VALUES ('a b ab é')")
     if match is not None:
         db.execute("SELECT * FROM t WHERE t MATCH ?", (match,)).fetchall()
+
+
+@pytest.fixture(scope="module")
+def postgres_connection(postgres_server):
+    with postgres_server.admin.connect() as conn:
+        yield conn
+
+
+@settings(max_examples=300, deadline=None)
+@given(USER_TEXT)
+def test_any_user_text_is_a_valid_tsquery(postgres_connection, user_text):
+    query = ts_query(user_text)
+    if query is not None:
+        postgres_connection.execute(text("SELECT to_tsvector('simple', 'a b ab é') @@ to_tsquery('simple', :q)"),
+                                    {"q": query}).scalar_one()
+
+
+def test_search_syntax_reads_the_same_in_fts5_and_tsquery():
+    assert fts_match('"balanced position" OR bal* NOT (Taiwan AND cafe)') == \
+        '("balanced position" OR ("bal"* NOT ("Taiwan" AND "cafe")))'
+    assert ts_query('"balanced position" OR bal* NOT (Taiwan AND cafe)') == \
+        "('balanced' <-> 'position' | ('bal':* & !('Taiwan' & 'cafe')))"
+    assert ts_query("it's a:b & !c <-> d") == "('it' <-> 's' & 'a' <-> 'b' & 'c' & 'd')"
 
 
 # ---------- OpenAPI, CORS, explorer ----------

@@ -18,6 +18,8 @@ from app.main import create_app
 from app.services.api_keys import create_key, revoke_key
 from tests_support import ROOT, seed_files
 
+pytestmark = pytest.mark.both_backends  # conftest.py: on SQLite and on PostgreSQL
+
 ARTICLE = {"text": seed_files()[0].read_text(encoding="utf-8"), "title": "Posted", "outlet": "Post Daily",
            "outlet_domain": "post.example", "published": "2022-09-15"}
 

@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from sqlalchemy import inspect
 from typer.testing import CliRunner
 
 from app.cli import app
+from app.core.config import get_settings
 from app.db import make_engine
 from tests_support import SEEDS, seed_files
 
@@ -14,8 +16,6 @@ runner = CliRunner()
 
 
 def test_db_upgrade_creates_the_schema(tmp_path, monkeypatch):
-    from app.core.config import get_settings
-
     url = f"sqlite:///{tmp_path / 'nested' / 'cli.db'}"
     monkeypatch.setenv("WHOSAID_DATABASE_URL", url)
     get_settings.cache_clear()
@@ -27,6 +27,7 @@ def test_db_upgrade_creates_the_schema(tmp_path, monkeypatch):
     assert {"quote", "article", "quote_fts"} <= set(inspect(make_engine(url)).get_table_names())
 
 
+@pytest.mark.both_backends
 def test_ingest_prints_a_summary_and_is_idempotent(db_url, extractor):
     first = runner.invoke(app, ["ingest", str(SEEDS)])
     assert first.exit_code == 0, first.output
@@ -75,3 +76,16 @@ def test_help_lists_every_command():
     assert result.exit_code == 0
     for command in ("ingest", "serve", "extract", "db", "run"):
         assert command in result.output
+
+
+@pytest.mark.postgres_only
+def test_db_upgrade_does_not_print_the_password(db_url, monkeypatch):
+    from sqlalchemy.engine import make_url
+
+    with_password = make_url(db_url).set(password="s3cret-pw").render_as_string(hide_password=False)
+    monkeypatch.setenv("WHOSAID_DATABASE_URL", with_password)   # the test server trusts local connections
+    get_settings.cache_clear()
+    result = runner.invoke(app, ["db", "upgrade"])
+    get_settings.cache_clear()
+    assert result.exit_code == 0, result.output
+    assert "s3cret-pw" not in result.output and "***" in result.output

@@ -17,6 +17,8 @@ from app.main import create_app
 from app.models import Entity
 from app.services.ingest import ingest_paths
 
+pytestmark = pytest.mark.both_backends  # conftest.py: on SQLite and on PostgreSQL
+
 ARTICLES = {
     "a_full.txt": "Harbour talks resume\n\n"
                   "Anna Kovacs, the finance minister of Freedonia, spoke to reporters on Monday.\n\n"

@@ -75,6 +75,7 @@ def test_request_body_over_the_limit_is_413_before_anything_else(strict):
     assert small.status_code == 401
 
 
+@pytest.mark.both_backends
 def test_a_runaway_statement_is_stopped_with_a_503(seeded_url):
     """Every request's session has a statement deadline: a query that would run for minutes is interrupted."""
     api = create_app(database_url=seeded_url, settings=Settings(query_timeout_ms=100))
@@ -92,6 +93,7 @@ def test_a_runaway_statement_is_stopped_with_a_503(seeded_url):
         assert c.get("/health").status_code == 200
 
 
+@pytest.mark.both_backends
 def test_one_request_reads_one_snapshot_while_others_commit(db_url):
     """A count and the page it describes agree even when ingestion commits between the two statements."""
     from itertools import count as counter

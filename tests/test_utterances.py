@@ -20,6 +20,8 @@ from tests_support import ROOT, SEEDS, seed_files
 sys.path.insert(0, str(ROOT / "benchmarks"))
 import utterance_quality  # noqa: E402
 
+pytestmark = pytest.mark.both_backends  # conftest.py: on SQLite and on PostgreSQL
+
 GOLD = json.loads((ROOT / "tests" / "data" / "seeds_gold.json").read_text(encoding="utf-8"))
 
 
@@ -118,6 +120,7 @@ def test_articles_ingested_one_by_one_join_existing_utterances(tmp_path, db_url,
     assert partition(db_url) == partition(seeded_url)
 
 
+@pytest.mark.sqlite_only   # copies the seeded database with sqlite3
 def test_regroup_rebuilds_the_same_utterances(tmp_path, monkeypatch, seeded_url):
     from app.cli import app
     from app.core.config import get_settings
@@ -140,6 +143,7 @@ def test_regroup_rebuilds_the_same_utterances(tmp_path, monkeypatch, seeded_url)
     assert partition(url) == partition(seeded_url)
 
 
+@pytest.mark.sqlite_only   # copies the seeded database with sqlite3
 def test_regrouping_speakers_after_a_merge_of_entities(tmp_path, seeded_url):
     """What entity resolution does to speakers: split one speaker's quotes across two entities, regroup them,
     then merge the entities back (every reference moved, as resolution does) and regroup the survivor."""

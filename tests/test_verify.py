@@ -15,6 +15,8 @@ from tests_support import ROOT, SEEDS
 sys.path.insert(0, str(ROOT / "benchmarks"))
 import utterance_quality  # noqa: E402
 
+pytestmark = pytest.mark.both_backends  # conftest.py: on SQLite and on PostgreSQL
+
 GOLD = json.loads((ROOT / "tests" / "data" / "seeds_gold.json").read_text(encoding="utf-8"))
 UNSAID = [line.strip() for line in (ROOT / "tests" / "data" / "unsaid_sentences.txt").read_text(
     encoding="utf-8").splitlines() if line.strip() and not line.startswith("#")]

@@ -1,5 +1,16 @@
-"""Paths shared by the test modules (conftest fixtures cannot be imported as plain values)."""
+"""Paths shared by the test modules (conftest fixtures cannot be imported as plain values), and the PostgreSQL
+server the tests create their databases on."""
+from __future__ import annotations
+
+import os
+from itertools import count
 from pathlib import Path
+
+from sqlalchemy import create_engine
+from sqlalchemy.engine import make_url
+from sqlalchemy.pool import NullPool
+
+from app.db import get_engine
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
@@ -7,3 +18,56 @@ SEEDS = ROOT / "seeds"
 
 def seed_files() -> list[Path]:
     return sorted(SEEDS.glob("*.txt"))
+
+
+class PostgresServer:
+    """The PostgreSQL server named by WHOSAID_TEST_POSTGRES_URL: one new database per test (so every test starts
+    from nothing, as with a new SQLite file), dropped afterwards."""
+
+    PREFIX = "whosaid_test_"
+
+    def __init__(self, url: str) -> None:
+        self.url = make_url(url)
+        self.admin = create_engine(self.url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+        self.names = count(1)
+        self._drop_leftovers()
+
+    @staticmethod
+    def redacted(url: str) -> str:
+        return make_url(url).render_as_string(hide_password=True)
+
+    def create_database(self) -> str:
+        name = f"{self.PREFIX}{os.getpid()}_{next(self.names)}"
+        self._run(f'CREATE DATABASE "{name}"')
+        return self.url.set(database=name).render_as_string(hide_password=False)
+
+    def drop_database(self, url: str) -> None:
+        get_engine(url).dispose()   # the app's pooled connections to it
+        self._run(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)')
+
+    def close(self) -> None:
+        self.admin.dispose()
+
+    def _run(self, sql: str) -> None:
+        with self.admin.connect() as conn:
+            conn.exec_driver_sql(sql)
+
+    def _drop_leftovers(self) -> None:
+        """Databases of earlier test runs that were killed before they could drop theirs."""
+        with self.admin.connect() as conn:
+            names = conn.exec_driver_sql("SELECT datname FROM pg_database WHERE datname LIKE %(prefix)s",
+                                         {"prefix": self.PREFIX + "%"}).scalars().all()
+        for name in names:
+            pid = name.removeprefix(self.PREFIX).split("_")[0]
+            if pid.isdigit() and not _alive(int(pid)):
+                self._run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:   # someone else's process
+        return True
+    return True

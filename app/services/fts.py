@@ -1,10 +1,11 @@
-"""User search syntax -> a safe SQLite FTS5 MATCH expression.
+"""User search syntax -> a safe full-text query: an SQLite FTS5 MATCH expression or a PostgreSQL tsquery.
 
 Supported: words (all required), "exact phrases", prefixes (`bal*`), `AND`, `OR`, `NOT` (upper case, as in
-FTS5) and parentheses. Everything is rebuilt from tokens: every word is emitted inside double quotes, so FTS5
-column filters (`text:`), `NEAR(...)`, `^` and stray quotes in user text are plain words, and a malformed query
-(dangling operator, unbalanced parenthesis, leading NOT) is repaired rather than passed on. The result is
-always valid FTS5 syntax, or None when the text has no searchable word.
+FTS5) and parentheses. Everything is rebuilt from tokens: every word is emitted quoted, so FTS5 column filters
+(`text:`), `NEAR(...)`, `^`, tsquery operators (`&`, `|`, `!`, `<->`, `:*`) and stray quotes in user text are
+plain words, and a malformed query (dangling operator, unbalanced parenthesis, leading NOT) is repaired rather
+than passed on. The result is always valid syntax for its engine, or None when the text has no searchable word.
+Both engines get the same parse, so a search means the same on SQLite and on PostgreSQL.
 
 Grammar (FTS5 precedence: NOT binds tighter than AND, AND tighter than OR):
     or   := and ("OR" and)*
@@ -53,9 +54,45 @@ def _tokens(text: str) -> list[_Tok]:
     return tokens
 
 
+class _Fts5:
+    """FTS5 MATCH syntax: "phrase", "prefix"*, AND, OR, a NOT b."""
+
+    @staticmethod
+    def term(words: tuple[str, ...], prefix: bool) -> str:
+        return '"' + " ".join(words) + '"' + ("*" if prefix else "")
+
+    @staticmethod
+    def join(op: str, parts: list[str]) -> str:      # op: "AND" | "OR"
+        return "(" + f" {op} ".join(parts) + ")"
+
+    @staticmethod
+    def minus(left: str, right: str) -> str:
+        return f"({left} NOT {right})"
+
+
+class _TsQuery:
+    """PostgreSQL tsquery syntax, for to_tsquery(): 'a' <-> 'b' (phrase), 'b':* (prefix), &, |, a & !b.
+
+    Every word is single-quoted (words are \\w+, so never contain a quote) and still goes through the text
+    search configuration's dictionaries, as the indexed text did: case and accents are folded the same way."""
+
+    @staticmethod
+    def term(words: tuple[str, ...], prefix: bool) -> str:
+        return " <-> ".join(f"'{w}'" for w in words) + (":*" if prefix else "")
+
+    @staticmethod
+    def join(op: str, parts: list[str]) -> str:
+        return "(" + (" & " if op == "AND" else " | ").join(parts) + ")"
+
+    @staticmethod
+    def minus(left: str, right: str) -> str:
+        return f"({left} & !{right})"
+
+
 class _Parser:
-    def __init__(self, tokens: list[_Tok]) -> None:
+    def __init__(self, tokens: list[_Tok], syntax=_Fts5) -> None:
         self.tokens = tokens
+        self.syntax = syntax
         self.pos = 0
         self.terms = 0
 
@@ -70,7 +107,9 @@ class _Parser:
                 parts.append(expr)
             elif self.peek() is not None:
                 self.pos += 1  # a token that cannot start anything (stray ')' or operator): drop it
-        return " AND ".join(parts) or None
+        if not parts:
+            return None
+        return parts[0] if len(parts) == 1 else self.syntax.join("AND", parts)
 
     def or_expr(self) -> str | None:
         parts = [p for p in [self.and_expr()] if p]
@@ -81,7 +120,7 @@ class _Parser:
                 parts.append(right)
         if not parts:
             return None
-        return parts[0] if len(parts) == 1 else "(" + " OR ".join(parts) + ")"
+        return parts[0] if len(parts) == 1 else self.syntax.join("OR", parts)
 
     def and_expr(self) -> str | None:
         parts = [p for p in [self.not_expr()] if p]
@@ -93,7 +132,7 @@ class _Parser:
                 self.pos += 1
                 right = self.atom()
                 if parts and right:
-                    parts[-1] = f"({parts[-1]} NOT {right})"
+                    parts[-1] = self.syntax.minus(parts[-1], right)
                 continue
             if tok.kind in ("term", "("):
                 right = self.not_expr()
@@ -103,7 +142,7 @@ class _Parser:
             break
         if not parts:
             return None
-        return parts[0] if len(parts) == 1 else "(" + " AND ".join(parts) + ")"
+        return parts[0] if len(parts) == 1 else self.syntax.join("AND", parts)
 
     def not_expr(self) -> str | None:
         while (tok := self.peek()) is not None and tok.kind == "op" and tok.op == "NOT":
@@ -116,7 +155,7 @@ class _Parser:
             self.pos += 1
             right = self.atom()
             if left and right:
-                left = f"({left} NOT {right})"
+                left = self.syntax.minus(left, right)
         return left
 
     def atom(self) -> str | None:
@@ -135,8 +174,7 @@ class _Parser:
         if self.terms >= MAX_TERMS:
             return None
         self.terms += 1
-        quoted = '"' + " ".join(tok.words) + '"'
-        return quoted + "*" if tok.prefix else quoted
+        return self.syntax.term(tok.words, tok.prefix)
 
 
 def fts_match(user_text: str) -> str | None:
@@ -144,6 +182,6 @@ def fts_match(user_text: str) -> str | None:
     return _Parser(_tokens(user_text)).parse()
 
 
-def plain_words(user_text: str) -> list[str]:
-    """The words of a query, operators left out: the fallback search where FTS5 is not available."""
-    return [w for w in WORD.findall(user_text) if w not in OPERATORS][:MAX_TERMS]
+def ts_query(user_text: str) -> str | None:
+    """The same query as PostgreSQL tsquery text, for to_tsquery(); None if nothing to search."""
+    return _Parser(_tokens(user_text), _TsQuery).parse()

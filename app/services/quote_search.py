@@ -14,7 +14,7 @@ from sqlalchemy import bindparam, func, text
 from sqlmodel import Session, select
 
 from app.models import Entity, Outlet, Quote
-from app.services import quotes
+from app.services import fts_postgres, quotes
 from app.services.fts import fts_match
 from app.services.pagination import Page, SortKey, after_keyset, keyset_cursor, keyset_order
 from app.services.quotes import QuoteFilters, QuoteRow
@@ -91,17 +91,21 @@ _MARK_OPEN, _MARK_CLOSE = "\ue000", "\ue001"
 
 def match_spans(*, session: Session, q: str, quote_ids: list[int]) -> dict[int, list[tuple[int, int]]]:
     """Where the search `q` matched in each quote: {quote id: [(start, end), ...]}, offsets into quote.text,
-    from FTS5's highlight(). Empty without FTS5 or when `q` has no searchable word."""
+    from FTS5's highlight() (PostgreSQL: ts_headline()). Empty when `q` has no searchable word."""
     match = fts_match(q) if q else None
-    if match is None or not quote_ids or session.get_bind().dialect.name != "sqlite":
+    if match is None or not quote_ids:
         return {}
-    stmt = text(
-        "SELECT rowid, highlight(quote_fts, 0, :open, :close) FROM quote_fts "
-        "WHERE quote_fts MATCH :match AND rowid IN :ids"
-    ).bindparams(bindparam("ids", expanding=True), open=_MARK_OPEN, close=_MARK_CLOSE, match=match,
-                 ids=list(quote_ids))
+    if session.get_bind().dialect.name == "sqlite":
+        stmt = text(
+            "SELECT rowid, highlight(quote_fts, 0, :open, :close) FROM quote_fts "
+            "WHERE quote_fts MATCH :match AND rowid IN :ids"
+        ).bindparams(bindparam("ids", expanding=True), open=_MARK_OPEN, close=_MARK_CLOSE, match=match,
+                     ids=list(quote_ids))
+        marked_texts = session.connection().execute(stmt)
+    else:
+        marked_texts = fts_postgres.highlighted(session, q, quote_ids, _MARK_OPEN, _MARK_CLOSE)
     spans: dict[int, list[tuple[int, int]]] = {}
-    for rowid, marked in session.connection().execute(stmt):
+    for rowid, marked in marked_texts:
         found, removed, start = [], 0, None
         for i, ch in enumerate(marked):
             if ch == _MARK_OPEN:

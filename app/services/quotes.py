@@ -2,7 +2,6 @@
 speaker, article and outlet so the API can answer in one query."""
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date
 
@@ -11,14 +10,11 @@ from sqlmodel import Session, select
 
 from app.errors import NotFound
 from app.models import Article, Entity, Outlet, Quote
+from app.services import fts_postgres
 from app.services.entities import ids_for_name
 from app.services.fts import fts_match
 from app.services.outlets import ids_for_outlet
 from app.services.pagination import Page, after_date_id, date_id_cursor, newest_first
-
-FTS_TERM = re.compile(r"\w+", re.UNICODE)
-MAX_FTS_TERMS = 32
-
 
 @dataclass(slots=True)
 class ArticleRef:
@@ -96,8 +92,8 @@ def _conditions(session: Session, filters: QuoteFilters) -> list | None:
         if session.get_bind().dialect.name == "sqlite":
             hits = text("SELECT rowid FROM quote_fts WHERE quote_fts MATCH :match").bindparams(match=match)
             conditions.append(Quote.id.in_(hits.columns(column("rowid", Integer))))
-        else:  # no FTS5: every word as a case-insensitive substring
-            conditions.extend(Quote.text.ilike(f"%{t}%") for t in FTS_TERM.findall(filters.q)[:MAX_FTS_TERMS])
+        else:  # PostgreSQL: the GIN index on the text's tsvector
+            conditions.append(fts_postgres.quote_matches(filters.q))
     return conditions
 
 

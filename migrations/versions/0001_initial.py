@@ -5,8 +5,10 @@ Revises:
 Create Date: 2026-11-23
 
 Written from autogenerate output, with plain SQLAlchemy types so this file does not depend on SQLModel
-internals. `quote_fts` (SQLite only) is an FTS5 index over quote.text, kept in sync by triggers; it is not a
-model, and migrations/env.py keeps it out of autogenerate.
+internals. `quote_fts` is the full-text index over quote.text, and not a model (migrations/env.py keeps it out
+of autogenerate): on SQLite an FTS5 table kept in sync by triggers; on PostgreSQL a GIN index on the tsvector of
+the text under the `whosaid` text search configuration (app/services/fts_postgres.py queries it), which the
+database keeps in sync by itself.
 """
 from collections.abc import Sequence
 
@@ -39,6 +41,21 @@ QUOTE_FTS_DOWN = [
     "DROP TRIGGER IF EXISTS quote_fts_ad",
     "DROP TRIGGER IF EXISTS quote_fts_ai",
     "DROP TABLE IF EXISTS quote_fts",
+]
+
+# `simple` neither stems nor drops stop words; `unaccent` first folds accents: words match whole, case and accents
+# aside, as with FTS5's unicode61 tokenizer above. unaccent ships with PostgreSQL (contrib) and is a trusted
+# extension, so a database owner may create it.
+QUOTE_FTS_UP_POSTGRES = [
+    "CREATE EXTENSION IF NOT EXISTS unaccent",
+    "CREATE TEXT SEARCH CONFIGURATION whosaid (COPY = pg_catalog.simple)",
+    "ALTER TEXT SEARCH CONFIGURATION whosaid ALTER MAPPING FOR hword, hword_part, word WITH unaccent, simple",
+    "CREATE INDEX quote_fts ON quote USING gin (to_tsvector('whosaid'::regconfig, text))",
+]
+# the extension stays: other schemas of the database may use it
+QUOTE_FTS_DOWN_POSTGRES = [
+    "DROP INDEX IF EXISTS quote_fts",
+    "DROP TEXT SEARCH CONFIGURATION IF EXISTS whosaid",
 ]
 
 
@@ -93,7 +110,7 @@ def upgrade() -> None:
         sa.Column("content_hash", sa.String(length=64), nullable=False),
         sa.Column("source_file", sa.String(), nullable=True),
         sa.Column("extractor_version", sa.String(), nullable=False),
-        sa.Column("ingested_at", sa.DateTime(), nullable=False),
+        sa.Column("ingested_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(["outlet_id"], ["outlet.id"], name=op.f("fk_article_outlet_id_outlet")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_article")),
         sa.UniqueConstraint("content_hash", name=op.f("uq_article_content_hash")),
@@ -148,15 +165,15 @@ def upgrade() -> None:
         batch_op.create_index("ix_quote_published", ["published", "id"], unique=False)
         batch_op.create_index("ix_quote_speaker_published", ["speaker_id", "published", "id"], unique=False)
 
-    if op.get_bind().dialect.name == "sqlite":
-        for statement in QUOTE_FTS_UP:
-            op.execute(statement)
+    dialect = op.get_bind().dialect.name
+    for statement in {"sqlite": QUOTE_FTS_UP, "postgresql": QUOTE_FTS_UP_POSTGRES}.get(dialect, []):
+        op.execute(statement)
 
 
 def downgrade() -> None:
-    if op.get_bind().dialect.name == "sqlite":
-        for statement in QUOTE_FTS_DOWN:
-            op.execute(statement)
+    dialect = op.get_bind().dialect.name
+    for statement in {"sqlite": QUOTE_FTS_DOWN, "postgresql": QUOTE_FTS_DOWN_POSTGRES}.get(dialect, []):
+        op.execute(statement)
 
     with op.batch_alter_table("quote") as batch_op:
         batch_op.drop_index("ix_quote_speaker_published")
