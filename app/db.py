@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 from functools import lru_cache
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 from sqlmodel import Session, SQLModel
@@ -80,6 +80,19 @@ def session_factory(url: str | None = None) -> Callable[[], Session]:
     """A zero-argument callable returning new sessions, for code that owns its own transactions (ingest)."""
     engine = get_engine(url)
     return lambda: Session(engine)
+
+
+# PostgreSQL advisory lock taken by every write transaction of the pipeline (key: "whosaid" + 1)
+WRITE_LOCK_KEY = 0x77686F7361696401
+
+
+def serialize_writes(session: Session) -> None:
+    """Make this transaction the only writer until it ends (PostgreSQL; no-op on SQLite, which allows one writer
+    at a time by itself). Call first in the transaction. Ingest checks then creates (is the article stored? the
+    outlet, the entity?): two writers at once, e.g. `whosaid ingest` beside API workers taking POST /articles,
+    would both find an outlet missing and both insert it. Taking the lock again in the same transaction is free."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": WRITE_LOCK_KEY})
 
 
 def get_session(request: Request) -> Iterator[Session]:

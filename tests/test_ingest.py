@@ -174,3 +174,34 @@ def test_a_batch_of_only_bad_files_ingests_nothing(tmp_path, db_url, extractor, 
     bad.write_bytes(payload)
     report = ingest([bad], db_url, extractor)
     assert report.articles_ingested == 0 and len(report.skipped) == 1
+
+
+@pytest.mark.postgres_only
+def test_a_second_writer_waits_for_the_first_on_postgres(db_url, extractor):
+    """PostgreSQL lets several transactions write at once; ingest takes one lock per transaction so that, as on
+    SQLite, writers take turns (two would otherwise both create a missing outlet or entity)."""
+    import threading
+
+    from app.db import serialize_writes
+    from app.services.ingest import ingest_document
+    from app.services.sources import Document
+
+    raw = GOOD.read_text(encoding="utf-8")
+    extraction = extractor.extract(raw)   # extracted beforehand: the thread below only writes
+
+    class Extracted:
+        def extract(self, _raw):
+            return extraction
+
+    reports = []
+    writer = threading.Thread(target=lambda: reports.append(ingest_document(
+        Document(source="waiting", raw=raw, outlet="Turn Times"), session_factory=session_factory(db_url),
+        extractor=Extracted())))
+    with Session(get_engine(db_url)) as first:
+        serialize_writes(first)
+        writer.start()
+        writer.join(timeout=1)
+        assert writer.is_alive() and count(db_url, Article) == 0   # waiting for the first writer
+        first.commit()
+    writer.join(timeout=30)
+    assert not writer.is_alive() and reports[0].articles_ingested == 1 and count(db_url, Article) == 1

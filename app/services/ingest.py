@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlmodel import Session
 
 from app.core.config import Settings, get_settings
+from app.db import serialize_writes
 from app.models import Article, EntityRole, Mention, Quote
 from app.pipeline.types import Extraction
 from app.services.articles import find_by_hash
@@ -147,6 +148,7 @@ def _ingest_document(
 
     with session_factory() as session:
         try:
+            serialize_writes(session)
             existing = find_by_hash(session=session, content_hash=digest)
             if existing is not None:
                 report.articles_unchanged += 1

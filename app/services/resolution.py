@@ -19,6 +19,7 @@ from sqlalchemy import Column, Table, delete, func, insert, update
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, SQLModel, select
 
+from app.db import serialize_writes
 from app.models import Alias, Article, Entity, EntityRole, Mention, Quote
 from app.pipeline.names import alias_norm, name_key
 from app.pipeline.resolve import Local, resolve
@@ -71,6 +72,7 @@ def load_curated(path: Path | None) -> list[CuratedEntity]:
 
 def resolve_entities(*, session: Session, curated: list[CuratedEntity] | None = None) -> ResolutionReport:
     """Regroup all stored mentions into entities and rewrite names, kinds, keys, aliases and role summaries."""
+    serialize_writes(session)
     report = ResolutionReport(entities_before=session.exec(select(func.count(Entity.id))).one())
     entities = {e.id: e for e in session.exec(select(Entity)).all()}
     locals_: dict[tuple[int, int], Local] = {}

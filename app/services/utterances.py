@@ -16,6 +16,7 @@ from datetime import date, timedelta
 from sqlalchemy import Connection, delete, func, insert, text, update
 from sqlmodel import Session, select
 
+from app.db import serialize_writes
 from app.errors import InvalidParameter, NotFound
 from app.models import Article, Entity, Outlet, Quote, Utterance, UtteranceKey
 from app.pipeline.utterances import (
@@ -142,6 +143,7 @@ def group_article(session: Session, article_id: int) -> set[int]:
     """Give the article's ungrouped speech and fragment quotes their utterances (joining, merging or creating
     them). Runs in the caller's transaction (flushes pending ORM changes first); the caller commits. Returns the ids
     of the utterances touched."""
+    serialize_writes(session)
     session.flush()
     conn = session.connection()
     published = _as_date(conn.execute(select(Article.published).where(Article.id == article_id)).scalar())
@@ -220,6 +222,7 @@ def regroup_all(session_factory: Callable[[], Session], progress: Callable[[int,
     """Forget every utterance and group all articles again, oldest first, one transaction per article.
     For databases ingested before utterances existed. Returns the number of utterances."""
     with session_factory() as session:
+        serialize_writes(session)
         session.execute(update(Quote).values(utterance_id=None))
         session.execute(delete(UtteranceKey))
         session.execute(delete(Utterance))
