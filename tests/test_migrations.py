@@ -141,3 +141,23 @@ def test_postgres_fts_queries_use_the_gin_index(db_url):
         conn.exec_driver_sql("SET enable_seqscan = off")
         plan = "\n".join(conn.exec_driver_sql("EXPLAIN " + sql).scalars())
     assert "quote_fts" in plan, plan
+
+
+def test_processes_migrating_at_once_take_turns_on_postgres(postgres_server):
+    """API workers each migrate at start-up: several starting together on a new PostgreSQL database must all
+    succeed (one migrates, the others wait on the lock and find the database at head)."""
+    import os
+    import subprocess
+    import sys
+
+    url = postgres_server.create_database()
+    try:
+        env = {**os.environ, "WHOSAID_DATABASE_URL": url}
+        code = "from app.db import upgrade_database; upgrade_database()"
+        workers = [subprocess.Popen([sys.executable, "-c", code], env=env, stderr=subprocess.PIPE, text=True)
+                   for _ in range(3)]
+        errors = [w.communicate(timeout=120)[1] for w in workers]
+        assert [w.returncode for w in workers] == [0, 0, 0], errors
+        assert TABLES <= set(inspect(make_engine(url)).get_table_names())
+    finally:
+        postgres_server.drop_database(url)
