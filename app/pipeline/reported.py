@@ -9,6 +9,7 @@ import re
 
 from spacy.tokens import Doc, Span, Token
 
+from app.pipeline.nlp import lemma
 from app.pipeline.attribution import Attributor
 from app.pipeline.cue_lexicon import load_lexicon, slot_of
 from app.pipeline.types import Mention, QuoteRecord
@@ -109,13 +110,13 @@ def content_of(cue: Token) -> tuple[int, int] | None:
     inside it ("Acts of protest, Mr. Obama said, are acts of patriotism"). Besides the verbs listed above, the
     learned lexicon (cue_lexicon.py) names verbs that attribute in news and where their content sits.
     """
-    lemma = cue.lemma_.lower()
+    verb = lemma(cue)
     slots: tuple[str, ...] = ()
-    if lemma in REPORTING_VERBS:
+    if verb in REPORTING_VERBS:
         slots = ("ccomp", "head")
-    if lemma in OBJECT_CUES:
+    if verb in OBJECT_CUES:
         slots += ("ccomp", "dobj", "xcomp")
-    learned = load_lexicon().get(lemma)
+    learned = load_lexicon().get(verb)
     if learned is not None and learned.rate >= LEARNED_RATE_MIN:
         slots += learned.slots
     for slot in slots:
