@@ -32,6 +32,8 @@ cite defend attack criticize criticise endorse discuss announce propose praise b
 dismiss question want plan promise pledge vow seek refuse decline agree call demand describe mention recommend
 condemn slam blast deny acknowledge admit confirm highlight tout
 """.split())
+# Verbs whose object is the person addressed, not what is said
+ADDRESSEE_CUES = frozenset("tell inform assure remind warn urge ask advise encourage order instruct invite".split())
 # "blasted Romney for not releasing his returns", "described Estonia as a suburb": the preposition right after
 # the object carries what is said about it
 OBJECT_COMPLEMENTS = frozenset({"for", "as"})
@@ -126,6 +128,8 @@ def content_of(cue: Token) -> tuple[int, int] | None:
     learned lexicon (cue_lexicon.py) names verbs that attribute in news and where their content sits.
     """
     verb = lemma(cue)
+    if verb in ADDRESSEE_CUES:
+        return _addressed_content(cue)
     slots: tuple[str, ...] = ()
     if verb in REPORTING_VERBS:
         slots = ("ccomp", "head")
@@ -134,6 +138,8 @@ def content_of(cue: Token) -> tuple[int, int] | None:
     learned = load_lexicon().get(verb)
     if learned is not None and learned.rate >= LEARNED_RATE_MIN:
         slots += learned.slots
+    if slots and (named := _object_and_predicate(cue)) is not None:
+        return named
     for slot in slots:
         if slot == "head":
             if cue.dep_ == "parataxis":
@@ -151,6 +157,42 @@ def content_of(cue: Token) -> tuple[int, int] | None:
                 hi = max([hi] + [c.right_edge.i + 1 for c in cue.children
                                  if c.dep_ == "prep" and c.lower_ in OBJECT_COMPLEMENTS and c.i == hi])
             return lo, hi
+    return None
+
+
+def _object_and_predicate(cue: Token) -> tuple[int, int] | None:
+    """"called [the charges unsubstantiated]", "called [him a master at deals]": the object and what it is called
+    are the content together."""
+    after = [c for c in cue.children if c.i > cue.i]
+    predicates = [c for c in after if c.dep_ == "oprd"]
+    if not predicates:
+        return None
+    parts = [c for c in after if c.dep_ in {"dobj", "oprd"}]
+    lo = min(c.left_edge.i for c in parts)
+    hi = max(c.right_edge.i for c in parts) + 1
+    for c in after:  # "a master [at bolting deals together]": a phrase right after it completes the predicate
+        if c.dep_ == "prep" and c.i == hi:
+            hi = c.right_edge.i + 1
+    return lo, hi
+
+
+def _addressed_content(cue: Token) -> tuple[int, int] | None:
+    """What a verb with an addressee reports: "told reporters [that he would run]", "urged [Congress to act]" (the
+    addressee belongs to a request, as in PolNeAR). The object alone is never the content ("told me on Friday")."""
+    after = [c for c in cue.children if c.i > cue.i]
+    obj = next((c for c in after if c.dep_ in {"dobj", "dative"}), None)
+    clause = next((c for c in after if c.dep_ == "ccomp"), None)
+    if clause is None and obj is not None:
+        # "told a meeting of leaders that few people understood …" is often parsed as a relative clause
+        clause = next((c for c in obj.children if c.dep_ == "relcl" and c.left_edge.dep_ == "mark"
+                       and c.left_edge.lower_ == "that"), None)
+    if clause is not None:
+        return clause.left_edge.i, _without_appendix(clause)
+    request = next((c for c in after if c.dep_ == "xcomp"), None)
+    if obj is not None and request is not None:
+        return obj.left_edge.i, _without_appendix(request)
+    if cue.dep_ == "parataxis":  # "The difference now, he told me, is that …"
+        return cue.head.left_edge.i, cue.head.right_edge.i + 1
     return None
 
 
