@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 from functools import lru_cache
+from itertools import islice
 from typing import Iterable, Iterator
 
 from spacy.language import Language
@@ -110,11 +111,30 @@ class Extractor:
     def extract_many(self, raws: Iterable[str]) -> Iterator[Extraction]:
         return (extraction for extraction, _ in self.extract_with_offsets(raws))
 
+    def extract_each(self, raws: Iterable[str]) -> Iterator[Extraction | Exception]:
+        """One result per text, in order, batched through nlp.pipe. A text the pipeline fails on gives its
+        exception in place of an Extraction instead of ending the stream: the batch it was in is redone one text
+        at a time, so the others still come out."""
+        texts = iter(raws)
+        while batch := list(islice(texts, self.batch_size)):
+            try:
+                results: list[Extraction | Exception] = list(self.extract_many(batch))
+            except Exception:
+                results = [_extract_or_error(self, raw) for raw in batch]
+            yield from results
+
     def extract_with_offsets(self, raws: Iterable[str]) -> Iterator[tuple[Extraction, Cleaned]]:
         """Like extract_many, but also gives the offset map back to each raw text."""
         cleaned = (clean(raw) for raw in raws)
         for doc, c in self.nlp.pipe(((c.text, c) for c in cleaned), as_tuples=True, batch_size=self.batch_size):
             yield extract_doc(doc, c), c
+
+
+def _extract_or_error(extractor: Extractor, raw: str) -> Extraction | Exception:
+    try:
+        return extractor.extract(raw)
+    except Exception as exc:
+        return exc
 
 
 @lru_cache(maxsize=1)
