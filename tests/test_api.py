@@ -230,6 +230,7 @@ def test_unexpected_errors_give_500_json_without_a_trace(seeded_url):
                                "detail": "Internal server error", "instance": "/boom"}
 
 
+@pytest.mark.sqlite_only   # which modules load does not depend on the database
 def test_read_endpoints_do_not_load_spacy(seeded_url):
     """The API process answers reads without importing the NLP stack (it takes seconds to load)."""
     script = (

@@ -116,6 +116,7 @@ def test_keys_are_shown_once_and_stored_hashed(db_url):
     assert runner.invoke(cli, ["keys", "revoke", "nobody"]).exit_code == 1
 
 
+@pytest.mark.sqlite_only   # which modules load does not depend on the database
 def test_read_endpoints_never_load_spacy(seeded_url):
     script = f"""
 import sys

@@ -31,7 +31,6 @@ def reasons(report) -> dict[str, str]:
     return {Path(source).name: reason for source, reason in report.skipped}
 
 
-@pytest.mark.both_backends
 def test_second_ingest_adds_nothing(db_url, extractor):
     first = ingest([SEEDS], db_url, extractor)
     assert first.articles_ingested == 5 and first.skipped == []
@@ -67,7 +66,6 @@ def test_manifest_metadata_is_stored_and_missing_metadata_is_null(db_url, extrac
                 assert article.text[quote.speaker_start:quote.speaker_end] == quote.speaker_text
 
 
-@pytest.mark.both_backends
 def test_entities_merge_across_articles(db_url, extractor):
     ingest([SEEDS], db_url, extractor)
     with Session(get_engine(db_url)) as session:
