@@ -15,6 +15,7 @@ from sqlmodel import Session
 
 from app.core.config import get_settings
 from app.db import get_session, session_factory
+from app.errors import InvalidParameter
 
 
 @contextmanager
@@ -76,6 +77,14 @@ def request_session(request: Request) -> Iterator[Session]:
 
 
 SessionDep = Annotated[Session, Depends(request_session)]
+
+
+def no_nul_in_query(request: Request) -> None:
+    """A NUL character is never part of a name, a date or a search; PostgreSQL refuses text holding one (a 500
+    there), SQLite would just find nothing. Refused up front, alike on both, naming the parameter."""
+    for name, value in request.query_params.multi_items():
+        if "\x00" in value:
+            raise InvalidParameter(name, "must not contain a NUL character")
 
 _settings = get_settings()  # page sizes are fixed at start-up so that they can appear in the OpenAPI document
 

@@ -192,6 +192,9 @@ def test_unknown_ids_give_404_json(client, path):
     ("/quotes?limit=201", "limit"), ("/quotes?limit=0", "limit"), ("/entities?limit=1000", "limit"),
     ("/quotes?published_from=yesterday", "published_from"), ("/quotes?kind=shout", "kind"),
     ("/quotes?cursor=not-a-cursor", "cursor"), ("/quotes/abc", "quote_id"), ("/articles?cursor=W10", "cursor"),
+    # NUL characters: PostgreSQL refuses text holding one, so they are refused alike on every database
+    ("/quotes?outlet=bbc%00", "outlet"), ("/articles?outlet=%00", "outlet"), ("/quotes?speaker=Pu%00tin", "speaker"),
+    ("/entities?q=%00", "q"), ("/utterances?speaker=%00", "speaker"),
 ])
 def test_bad_parameters_give_422_json_naming_the_parameter(client, path, param):
     response = client.get(path)

@@ -95,6 +95,9 @@ def test_post_article_validates_its_body(api, key):
     assert doubled.status_code == 422 and "too many quotation marks" in doubled.json()["detail"]
     blank = api.post("/articles", json={"text": "   \n  "}, headers=headers)
     assert blank.status_code == 422 and "detail" in blank.json()
+    for field in ("text", "title", "outlet"):   # PostgreSQL cannot store a NUL character: refused on any database
+        nul = api.post("/articles", json={"text": ARTICLE["text"], field: "a\u0000b"}, headers=headers)
+        assert nul.status_code == 422 and field in [p["name"] for p in nul.json()["invalid_params"]]
 
 
 def test_keys_are_shown_once_and_stored_hashed(db_url):

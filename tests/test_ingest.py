@@ -160,6 +160,21 @@ def test_html_json_and_jsonl_inputs(tmp_path, db_url, extractor):
         assert json_article.published == date(2022, 9, 16)
 
 
+@pytest.mark.both_backends
+def test_nul_characters_in_json_text_refuse_the_article_and_are_dropped_from_metadata(tmp_path, db_url, extractor):
+    """A file holding a NUL byte is refused as binary; in JSON it can hide as \\u0000 (PostgreSQL cannot store it)."""
+    folder = tmp_path / "nul"
+    folder.mkdir()
+    raw = GOOD.read_text(encoding="utf-8")
+    (folder / "text.json").write_text(json.dumps({"text": raw[:400] + "\u0000" + raw[400:]}))
+    (folder / "meta.json").write_text(json.dumps({"text": raw, "title": "Nul\u0000 title", "outlet": "\u0000"}))
+    report = ingest([folder], db_url, extractor)
+    assert reasons(report) == {"text.json": "binary text (contains NUL characters)"}
+    with Session(get_engine(db_url)) as session:
+        article = session.exec(select(Article)).one()
+    assert article.title == "Nul title" and article.outlet_id is None
+
+
 def test_files_over_the_size_limit_are_skipped(tmp_path, db_url, extractor):
     report = ingest([GOOD], db_url, extractor, settings=Settings(max_file_bytes=100))
     assert report.articles_ingested == 0

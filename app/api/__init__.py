@@ -1,17 +1,20 @@
 """HTTP routers, one module per resource. They parse parameters, call a service and shape the answer."""
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 
 from app.api import articles, entities, health, outlets, problems, quotes, utterances, verify
 from app.api.schemas import Problem
+from app.deps import no_nul_in_query
 
 # our problem+json bodies (app/errors.py) replace FastAPI's default 422, so document them instead
 INVALID = {422: {"model": Problem, "description": "Invalid parameter"},
            500: {"model": Problem, "description": "Internal server error"}}
 
+CHECKED = [Depends(no_nul_in_query)]
+
 api_router = APIRouter()
 for module in (quotes, entities, articles, outlets, problems):
-    api_router.include_router(module.router, responses=INVALID)
-api_router.include_router(entities.speakers_router, responses=INVALID)
+    api_router.include_router(module.router, responses=INVALID, dependencies=CHECKED)
+api_router.include_router(entities.speakers_router, responses=INVALID, dependencies=CHECKED)
 api_router.include_router(health.router)
 for module in (utterances, verify):
-    api_router.include_router(module.router, responses=INVALID)
+    api_router.include_router(module.router, responses=INVALID, dependencies=CHECKED)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Generic, Literal, TypeVar
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 from app.models import ArticleBase, EntityBase, OutletPublic
 from app.services.articles import ArticleDetail, ArticleStats
@@ -351,6 +351,14 @@ class ArticleIn(BaseModel):
     published: date | None = Field(default=None, description="Publication date (YYYY-MM-DD)")
     url: str | None = Field(default=None, max_length=2000)
     language: str | None = Field(default=None, max_length=16)
+
+    @field_validator("text", "title", "outlet", "outlet_domain", "url", "language")
+    @classmethod
+    def _no_nul(cls, value: str | None) -> str | None:
+        # text, not binary: PostgreSQL cannot store a NUL character, and a file holding one is refused too
+        if value is not None and "\x00" in value:
+            raise ValueError("must not contain a NUL character")
+        return value
 
 
 class ArticleIngestOut(BaseModel):

@@ -135,6 +135,8 @@ def refusal(doc: Document, settings: Settings) -> str | None:
     """Why an article is refused before extraction (limits from the settings), or None."""
     if len(doc.raw) > settings.max_article_chars:
         return f"text too long ({len(doc.raw)} chars; limit {settings.max_article_chars})"
+    if "\x00" in doc.raw:   # as a file holding one is (sources.decode_text); PostgreSQL cannot store it either
+        return "binary text (contains NUL characters)"
     longest = max((len(line) for line in doc.raw.splitlines()), default=0)
     if longest > settings.max_line_chars:
         return f"a line of {longest} chars (limit {settings.max_line_chars}): not article text"

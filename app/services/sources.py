@@ -227,7 +227,8 @@ def _document(source: str, raw: str, meta: dict) -> Document:
 
 
 def _text(value: object) -> str | None:
-    return value.strip() or None if isinstance(value, str) else None
+    # a NUL (\u0000 in JSON) is never part of a title or a name, and PostgreSQL cannot store one
+    return value.replace("\x00", "").strip() or None if isinstance(value, str) else None
 
 
 def parse_date(value: object) -> date | None:
