@@ -16,6 +16,7 @@ from sqlmodel import Session
 from app.core.config import get_settings
 from app.db import get_session, session_factory
 from app.errors import InvalidParameter
+from app.models import MAX_ID
 
 
 @contextmanager
@@ -128,6 +129,4 @@ def session_factory_dep(request: Request) -> Callable[[], Session]:
 SessionFactoryDep = Annotated[Callable[[], Session], Depends(session_factory_dep)]
 
 
-# SQLite integers are signed 64-bit: a larger id cannot exist, and binding one would overflow the driver (a 500)
-MAX_ID = 2**63 - 1
 IdPath = Annotated[int, Path(ge=1, le=MAX_ID, description="A positive id")]

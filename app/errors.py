@@ -14,6 +14,7 @@ from http import HTTPStatus
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 log = logging.getLogger("whosaid")
@@ -117,6 +118,17 @@ async def validation_handler(request: Request, exc: RequestValidationError) -> J
     return problem_response(request, 422, "invalid-parameter", detail, invalid_params=params)
 
 
+async def data_error_handler(request: Request, exc: DataError) -> JSONResponse:
+    """The database refused a value of the request (SQLSTATE class 22: a number beyond its column type inside a
+    cursor or a name made of digits, ...). PostgreSQL checks what SQLite lets through, so this is the request's
+    fault, said as such rather than as a server error."""
+    reason = str(getattr(exc, "orig", exc)).splitlines()[0][:200]
+    log.warning("data error on %s %s: %s", request.method, request.url.path, reason)
+    return problem_response(request, 422, "invalid-parameter",
+                            f"A value of the request is out of what the database can hold: {reason}",
+                            invalid_params=[])
+
+
 async def http_exception_handler(request: Request, exc: StarletteHTTPException) -> JSONResponse:
     """HTTPException from a router or from routing itself (404 unknown path, 405, 401/403 from auth)."""
     try:
@@ -138,5 +150,6 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(InvalidParameter, invalid_parameter_handler)
     app.add_exception_handler(NotAcceptable, not_acceptable_handler)
     app.add_exception_handler(RequestValidationError, validation_handler)
+    app.add_exception_handler(DataError, data_error_handler)
     app.add_exception_handler(StarletteHTTPException, http_exception_handler)
     app.add_exception_handler(Exception, unhandled_handler)

@@ -16,6 +16,11 @@ from app.db import NAMING_CONVENTION
 SQLModel.metadata.naming_convention = NAMING_CONVENTION
 
 
+# Ids are INTEGER columns: signed 64-bit on SQLite, 32-bit on PostgreSQL. No larger id can exist, and binding one
+# overflows the column type on PostgreSQL, so this common range is the API's.
+MAX_ID = 2**31 - 1
+
+
 def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 

@@ -206,6 +206,26 @@ def test_bad_parameters_give_422_json_naming_the_parameter(client, path, param):
     assert param in [p["name"] for p in body["invalid_params"]]
 
 
+@pytest.mark.parametrize("path", [
+    "/quotes?speaker=99999999999", "/quotes?outlet=99999999999", "/utterances?speaker=99999999999",
+    "/quotes?speaker=²", "/articles?outlet=³",      # digits that are not numbers
+])
+def test_ids_beyond_any_stored_one_find_nothing_on_every_database(client, path):
+    """Larger than an INTEGER column holds on PostgreSQL (SQLite's are wider): no such id, so nothing, alike."""
+    response = client.get(path)
+    assert response.status_code == 200 and response.json()["items"] == []
+
+
+def test_numbers_beyond_the_database_inside_a_cursor_are_never_a_server_error(client):
+    from app.services.pagination import encode_cursor
+
+    for path, cursor in [("/quotes", encode_cursor("2022-01-01", 2**40)), ("/entities", encode_cursor("a", 2**40)),
+                         ("/utterances", encode_cursor(2**40, 2**40))]:
+        response = client.get(path, params={"cursor": cursor})
+        assert response.status_code in (200, 422), path   # PostgreSQL: 422 (out of range); SQLite: nothing after it
+        assert response.headers["content-type"].split(";")[0] in ("application/json", "application/problem+json")
+
+
 def test_openapi_describes_every_endpoint(client):
     paths = client.get("/openapi.json").json()["paths"]
     assert {"/quotes", "/quotes/{quote_id}", "/entities", "/entities/{entity_id}", "/entities/{entity_id}/quotes",

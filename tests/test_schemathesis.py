@@ -27,12 +27,17 @@ CHECKS = [checks.not_a_server_error, checks.status_code_conformance, checks.cont
 
 
 @pytest.fixture(scope="module")
-def fuzz_db(seeded_url, tmp_path_factory, extractor) -> tuple[str, str]:
+def fuzz_db(request, backend, seeded_url, tmp_path_factory, extractor) -> tuple[str, str]:
     """(database url, API key): a copy of the seeded database, with one key."""
-    target = tmp_path_factory.mktemp("fuzz") / "whosaid.db"
-    with sqlite3.connect(seeded_url.removeprefix("sqlite:///")) as source, sqlite3.connect(target) as copy:
-        source.backup(copy)
-    url = f"sqlite:///{target}"
+    if backend == "sqlite":
+        target = tmp_path_factory.mktemp("fuzz") / "whosaid.db"
+        with sqlite3.connect(seeded_url.removeprefix("sqlite:///")) as source, sqlite3.connect(target) as copy:
+            source.backup(copy)
+        url = f"sqlite:///{target}"
+    else:
+        server = request.getfixturevalue("postgres_server")
+        url = server.copy_database(seeded_url)
+        request.addfinalizer(lambda: server.drop_database(url))
     with Session(get_engine(url)) as session:
         key = create_key(session=session, name="fuzzer").key
     return url, key
@@ -44,6 +49,7 @@ app = create_app(upgrade=False)
 schema = schemathesis.openapi.from_asgi("/openapi.json", app)
 
 
+@pytest.mark.both_backends
 @schema.parametrize()
 @settings(max_examples=MAX_EXAMPLES, deadline=None, derandomize=True,
           suppress_health_check=list(HealthCheck))

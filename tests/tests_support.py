@@ -41,6 +41,14 @@ class PostgresServer:
         self._run(f'CREATE DATABASE "{name}"')
         return self.url.set(database=name).render_as_string(hide_password=False)
 
+    def copy_database(self, url: str) -> str:
+        """A new database with the contents of the one at `url` (whose pooled connections are closed first: a
+        template must have none)."""
+        name = f"{self.PREFIX}{os.getpid()}_{next(self.names)}"
+        get_engine(url).dispose()
+        self._run(f'CREATE DATABASE "{name}" TEMPLATE "{make_url(url).database}"')
+        return self.url.set(database=name).render_as_string(hide_password=False)
+
     def drop_database(self, url: str) -> None:
         get_engine(url).dispose()   # the app's pooled connections to it
         self._run(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)')

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Path, Query, Request
 
 from app.api import jsonld
 from app.api.schemas import ErrorOut, Page, UtteranceOut, UtteranceSummary, page_of
-from app.deps import PageDep, SessionDep
+from app.deps import MAX_ID, PageDep, SessionDep
 from app.services import utterances as service
 
 router = APIRouter(prefix="/utterances", tags=["utterances"])
@@ -37,8 +37,8 @@ def list_utterances(
 @router.get("/{utterance_id}", response_model=UtteranceOut,
             responses={404: {"model": ErrorOut}, **jsonld.JSONLD_RESPONSE}, summary="One statement, every wording")
 def get_utterance(
-    utterance_id: Annotated[int, Path(description="Utterance id", examples=[3])], session: SessionDep,
-    request: Request,
+    utterance_id: Annotated[int, Path(ge=1, le=MAX_ID, description="Utterance id", examples=[3])],
+    session: SessionDep, request: Request,
     format: Annotated[Literal["json", "jsonld"] | None, Query(
         description="jsonld: schema.org Quotation (same as Accept: application/ld+json)")] = None,
 ):

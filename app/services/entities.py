@@ -12,7 +12,7 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, select
 
 from app.errors import InvalidParameter, NotFound
-from app.models import Alias, Article, Entity, EntityRole, Mention, Outlet, Quote
+from app.models import MAX_ID, Alias, Article, Entity, EntityRole, Mention, Outlet, Quote
 from app.pipeline.names import alias_norm, describes, name_key, role_matches
 from app.pipeline.types import EntityRecord
 from app.services.pagination import Page, after_name_id, decode_cursor, encode_cursor, name_id_cursor
@@ -124,8 +124,8 @@ def ids_for_name(*, session: Session, name: str) -> list[int]:
     the caller shows them all, never silently one.
     """
     name = name.strip()
-    if name.isdigit():
-        return [int(name)]
+    if name.isdecimal():   # an id ("²" is a digit but not a number)
+        return [int(name)] if int(name) <= MAX_ID else []
     found = _exact(session, name) or _described(session, name) or _contained(session, name)
     return sorted(found)
 

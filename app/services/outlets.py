@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, or_
 from sqlmodel import Session, select
 
-from app.models import Article, Outlet, Quote
+from app.models import MAX_ID, Article, Outlet, Quote
 from app.services.pagination import Page, after_name_id, name_id_cursor
 
 
@@ -27,8 +27,8 @@ def _bare_domain(value: str) -> str:
 def ids_for_outlet(*, session: Session, value: str) -> list[int]:
     """Outlets named by a user: an id, a name ("the guardian") or a domain ("www.theguardian.com")."""
     value = value.strip()
-    if value.isdigit():
-        return [int(value)]
+    if value.isdecimal():   # an id ("²" is a digit but not a number)
+        return [int(value)] if int(value) <= MAX_ID else []
     stmt = select(Outlet.id).where(
         or_(func.lower(Outlet.name) == value.casefold(), func.lower(Outlet.domain) == _bare_domain(value))
     )
