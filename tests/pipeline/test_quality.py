@@ -34,4 +34,4 @@ def test_polnear_dev_does_not_regress(extractor):
     assert m["direct"]["quote_f1"] >= 0.925
     assert m["direct"]["speaker_acc"] >= 0.92
     assert m["direct"]["attributed_f1"] >= 0.86
-    assert m["indirect"]["quote_f1"] >= 0.53
+    assert m["indirect"]["quote_f1"] >= 0.565
