@@ -243,7 +243,7 @@ def _record(attributor: Attributor, content: Span, source, cue_text: str, cue) -
 
 def labelled_paragraphs(doc: Doc, attributor: Attributor, mask: list[bool]) -> list[QuoteRecord]:
     """Transcript and headline form: a speaker label and a colon, then what they said ("PENCE: Well, …")."""
-    text = doc.text
+    text = attributor.text
     out = []
     for m in SPEAKER_LABEL.finditer(text):
         label = m.group(1)
