@@ -157,3 +157,13 @@ def test_listed_fragments_are_one_fragment(extract):
             "“utterly amoral.” He praised the “hard work” of the staff.")
     frags = [q.text for q in extract(text).quotes if q.kind == "fragment"]
     assert frags == ["pathological liar,” a “serial philanderer” and “utterly amoral.", "hard work"]
+
+
+def test_a_statement_named_by_a_noun_is_reported_speech_of_its_author(extract):
+    text = ("Donald Trump spoke in Ohio.\n\nTrump’s claim that the election is rigged has no basis. "
+            "The warning by officials that the bridge could fail went unheeded. "
+            "The idea that prices would fall was popular.")
+    ind = {q.text: q.speaker for q in extract(text).quotes if q.kind == "indirect"}
+    assert "Trump" in ind["that the election is rigged"]
+    assert ind["that the bridge could fail"] == "officials"
+    assert not any("prices would fall" in t for t in ind)  # an idea nobody is said to have voiced
