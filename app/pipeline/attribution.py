@@ -68,6 +68,7 @@ class Attributor:
 
     def __init__(self, doc: Doc, token_index: dict[int, Cluster], quote_token_mask: list[bool]):
         self.doc = doc
+        self.text = doc.text  # Doc.text joins every token again on each access
         self.token_index = token_index
         self.in_quote = quote_token_mask
         self.salient = self._salient_subjects()
@@ -256,7 +257,7 @@ class Attributor:
 
     def dash_byline(self, close_char: int) -> Token | None:
         """A source printed after the quote: “…” ― Sonya Herridge."""
-        text = self.doc.text
+        text = self.text
         m = DASH_BYLINE.match(text, close_char + 1)
         if not m or m.end() == close_char + 1:
             return None

@@ -32,6 +32,11 @@ cite defend attack criticize criticise endorse discuss announce propose praise b
 dismiss question want plan promise pledge vow seek refuse decline agree call demand describe mention recommend
 condemn slam blast deny acknowledge admit confirm highlight tout
 """.split())
+# Nouns that name a statement or stance, and verbs by which its author puts one forward ("made the claim that")
+SPEECH_NOUNS = frozenset("""claim assertion statement argument warning promise pledge vow suggestion accusation
+allegation charge insistence belief view contention remark comment prediction admission denial assurance threat
+message announcement proposal demand complaint position conclusion finding estimate report""".split())
+STATEMENT_VERBS = frozenset("make issue repeat reiterate offer deliver give release renew voice express".split())
 # Verbs whose object is the person addressed, not what is said
 ADDRESSEE_CUES = frozenset("tell inform assure remind warn urge ask advise encourage order instruct invite".split())
 # "blasted Romney for not releasing his returns", "described Estonia as a suburb": the preposition right after
@@ -87,6 +92,11 @@ def reported_speech(doc: Doc, attributor: Attributor, mask: list[bool], body_sta
                 # a piece cut by the attribution may be short ("The museum, Mr. Obama said, would …")
                 contents += [_content(doc[a:b], mask, 1 if len(pieces) > 1 else MIN_CONTENT_TOKENS)
                              for a, b in pieces]
+            cue_text = tok.text
+        elif tok.pos_ == "NOUN" and (nominal := nominal_content(tok, attributor)) is not None:
+            (lo, hi), source = nominal
+            sent = tok.sent
+            contents = [_content(doc[max(lo, sent.start):min(hi, sent.end)], mask)]
             cue_text = tok.text
         elif tok.lower_ == "according" and tok.i + 1 < len(doc) and doc[tok.i + 1].lower_ == "to":
             to = doc[tok.i + 1]
@@ -196,6 +206,26 @@ def _addressed_content(cue: Token) -> tuple[int, int] | None:
     return None
 
 
+def nominal_content(noun: Token, attributor: Attributor) -> tuple[tuple[int, int], Token] | None:
+    """A statement named by a noun, with its "that" clause and its author: "Trump's claim that the election is
+    rigged", "the warning by officials that …", "Clinton repeated her promise that …"."""
+    if lemma(noun) not in SPEECH_NOUNS:
+        return None
+    clause = next((c for c in noun.children if c.dep_ in {"acl", "ccomp"} and c.i > noun.i
+                   and c.left_edge.lower_ == "that"), None)
+    if clause is None:
+        return None
+    source = next((c for c in noun.children if c.dep_ == "poss"), None)
+    if source is None:
+        by = next((c for c in noun.children if c.dep_ == "prep" and c.lower_ in {"by", "from"}), None)
+        source = next((c for c in by.children if c.dep_ == "pobj"), None) if by is not None else None
+    if source is None and noun.dep_ == "dobj" and lemma(noun.head) in STATEMENT_VERBS:
+        source = attributor.subject_of(noun.head)
+    if source is None:
+        return None
+    return (clause.left_edge.i, _without_appendix(clause)), source
+
+
 def further_clauses(cue: Token, first: tuple[int, int]) -> list[tuple[int, int]]:
     """Other clauses the cue reports after the first one ("said her plan was detailed and would not blow a hole
     in the budget", parsed as two complements): each is a statement of its own."""
@@ -243,7 +273,7 @@ def _record(attributor: Attributor, content: Span, source, cue_text: str, cue) -
 
 def labelled_paragraphs(doc: Doc, attributor: Attributor, mask: list[bool]) -> list[QuoteRecord]:
     """Transcript and headline form: a speaker label and a colon, then what they said ("PENCE: Well, …")."""
-    text = doc.text
+    text = attributor.text
     out = []
     for m in SPEAKER_LABEL.finditer(text):
         label = m.group(1)
