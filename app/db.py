@@ -31,6 +31,8 @@ SQLModel.metadata.naming_convention = NAMING_CONVENTION
 
 # WAL lets the API read while `whosaid ingest` writes; busy_timeout makes a writer wait instead of failing.
 SQLITE_PRAGMAS = ("journal_mode=WAL", "synchronous=NORMAL", "busy_timeout=5000")
+# key of a pooled connection's .info: True for the API's query_only connections (services/snapshot_cache.py)
+READ_ONLY = "whosaid.read_only"
 
 
 def _prepare_sqlite_file(url: str) -> None:
@@ -76,11 +78,12 @@ def make_engine(url: str, *, foreign_keys: bool = True, query_only: bool = False
         pragmas = sqlite_pragmas(foreign_keys=foreign_keys, query_only=query_only)
 
         @event.listens_for(engine, "connect")
-        def _set_pragmas(dbapi_connection, _record) -> None:  # pragma: no cover - exercised on every connect
+        def _set_pragmas(dbapi_connection, record) -> None:  # pragma: no cover - exercised on every connect
             cursor = dbapi_connection.cursor()
             for pragma in pragmas:
                 cursor.execute(f"PRAGMA {pragma}")
             cursor.close()
+            record.info[READ_ONLY] = query_only
 
         if query_only:
             @event.listens_for(engine, "checkin")

@@ -12,7 +12,8 @@ from fastapi.responses import StreamingResponse
 from app.api import jsonld
 from app.api.exports import csv_chunks, ndjson_chunks
 from app.api.negotiation import CONTENT_TYPES, choose_format
-from app.api.schemas import ErrorOut, FacetValue, MatchSpan, QuotePage, QuotePublic, page_of
+from app.api.json_response import json_response
+from app.api.schemas import ErrorOut, QuotePage, QuotePublic, page_of, quote_item
 from app.deps import MAX_ID, PageDep, SessionDep, SessionFactoryDep
 from app.errors import InvalidParameter
 from app.services import quote_search
@@ -108,20 +109,21 @@ def list_quotes(
                                           "Vary": "Accept"})
     result = quote_search.list_sorted(session=session, filters=filters, limit=page.limit, cursor=page.cursor,
                                       sort=sort)
-    body = page_of(result, QuotePublic.from_row, page)
+    convert = quote_item
     if q:
-        spans = quote_search.match_spans(session=session, q=q, quote_ids=[item.id for item in body["items"]])
-        for item in body["items"]:
-            item.highlight = [MatchSpan(start=s, end=e) for s, e in spans.get(item.id, [])]
+        spans = quote_search.match_spans(session=session, q=q, rows=result.items)
+        convert = lambda row: quote_item(row, spans.get(row.quote.id, []))  # noqa: E731
+    body = page_of(result, convert, page)
+    body["facets"] = None
     if facet_names:
         counts = quote_search.quote_facets(session=session, filters=filters, names=facet_names)
         body["facets"] = {
-            name: [FacetValue(value=c.value.isoformat() if isinstance(c.value, date) else c.value, label=c.label,
-                              count=c.count) for c in values]
+            name: [{"value": c.value.isoformat() if isinstance(c.value, date) else c.value, "label": c.label,
+                    "count": c.count} for c in values]
             for name, values in counts.items()
         }
     page.response.headers["Vary"] = "Accept"
-    return body
+    return json_response(body, headers_from=page.response)
 
 
 @router.get("/{quote_id}", response_model=QuotePublic,
@@ -135,4 +137,4 @@ def get_quote(
     row = service.get_quote(session=session, quote_id=quote_id)
     if jsonld.wants_jsonld(request, format):
         return jsonld.response(jsonld.quote_document(row, request))
-    return QuotePublic.from_row(row)
+    return json_response(quote_item(row))

@@ -118,6 +118,25 @@ class QuotePublic(BaseModel):
         )
 
 
+def quote_item(row: QuoteRow, highlight: list[tuple[int, int]] | None = None) -> dict:
+    """The JSON object of QuotePublic for a row, built directly (QuotePublic.from_row(row).model_dump(mode="json")
+    gives the same, field for field; a test keeps them equal). `highlight`: the match spans with `q`."""
+    q, speaker, article, outlet = row.quote, row.speaker, row.article, row.outlet
+    has_mention = q.speaker_text is not None and q.speaker_start is not None and q.speaker_end is not None
+    return {
+        "id": q.id, "text": q.text, "kind": q.kind, "cue": q.cue,
+        "speaker": {"id": speaker.id, "name": speaker.name, "kind": speaker.kind} if speaker else None,
+        "speaker_mention": {"text": q.speaker_text, "start": q.speaker_start, "end": q.speaker_end}
+        if has_mention else None,
+        "article": {"id": article.id, "title": article.title, "url": article.url,
+                    "published": article.published.isoformat() if article.published else None},
+        "outlet": {"name": outlet.name, "domain": outlet.domain, "id": outlet.id} if outlet else None,
+        "start": q.start, "end": q.end, "sentence": q.sentence, "where": q.where_said,
+        "highlight": [{"start": s, "end": e} for s, e in highlight] if highlight is not None else None,
+        "utterance_id": q.utterance_id,
+    }
+
+
 class EntitySummary(EntityBase):
     id: int
     quote_count: int
@@ -259,6 +278,10 @@ def _outlet(outlet) -> OutletPublic | None:
     return OutletPublic.model_validate(outlet, from_attributes=True) if outlet is not None else None
 
 
+def _diff_op(d) -> dict:
+    return {"op": d.op, "canonical": d.canonical, "variant": d.variant}
+
+
 class DiffOpOut(BaseModel):
     op: Literal["equal", "insert", "delete", "replace"]
     canonical: str = Field(description="Words of the canonical wording (empty for an insert)")
@@ -315,6 +338,15 @@ class VerifyOut(BaseModel):
     closest_text: str | None = Field(description="The stored wording closest to the checked text")
     diff: list[DiffOpOut] = Field(description="Word-level diff of the checked text against closest_text")
     matches: list[VerifyMatch]
+
+    @staticmethod
+    def body(v: Verification) -> dict:
+        """The JSON object of VerifyOut.from_verification(v), built directly (a test keeps them equal)."""
+        return {
+            "verdict": v.verdict, "score": v.score, "utterance_id": v.utterance_id, "closest_text": v.closest_text,
+            "diff": [_diff_op(d) for d in v.diff],
+            "matches": [{**quote_item(m.row), "score": m.score} for m in v.matches],
+        }
 
     @classmethod
     def from_verification(cls, v: Verification) -> VerifyOut:

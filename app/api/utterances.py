@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Path, Query, Request
 
 from app.api import jsonld
+from app.api.json_response import json_response, model_response
 from app.api.schemas import ErrorOut, Page, UtteranceOut, UtteranceSummary, page_of
 from app.deps import PageDep, SessionDep
 from app.services import utterances as service
@@ -31,7 +32,7 @@ def list_utterances(
                                        published_to=published_to)
     result = service.list_utterances(session=session, filters=filters, sort=sort, limit=page.limit,
                                      cursor=page.cursor)
-    return page_of(result, UtteranceSummary.from_row, page)
+    return json_response(page_of(result, UtteranceSummary.from_row, page), headers_from=page.response)
 
 
 @router.get("/{utterance_id}", response_model=UtteranceOut,
@@ -47,4 +48,4 @@ def get_utterance(
     detail = service.get_utterance(session=session, utterance_id=utterance_id)
     if jsonld.wants_jsonld(request, format):
         return jsonld.response(jsonld.utterance_document(detail, request))
-    return UtteranceOut.from_detail(detail)
+    return model_response(UtteranceOut.from_detail(detail))

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from app.api.json_response import json_response
 from app.api.schemas import ErrorOut, VerifyIn, VerifyOut
 from app.deps import SessionDep
 from app.services import verify as service
@@ -18,4 +19,4 @@ def verify(body: VerifyIn, session: SessionDep):
     other words; see `closest_text` and `diff`), `misattributed` (found, but not said by `speaker`) or
     `not_found`. `matches` are the quotes of the matching statement, best first, with their outlets, articles,
     dates and offsets."""
-    return VerifyOut.from_verification(service.verify(session=session, text=body.text, speaker=body.speaker))
+    return json_response(VerifyOut.body(service.verify(session=session, text=body.text, speaker=body.speaker)))

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Generic, TypeVar
 
-from sqlalchemy import and_, or_
+from sqlalchemy import and_, or_, tuple_
 from sqlalchemy.sql.elements import ColumnElement
 
 from app.errors import InvalidParameter
@@ -68,6 +68,56 @@ def after_date_id(published_col: ColumnElement, id_col: ColumnElement, cursor: s
         and_(published_col == day, id_col < ident),
         published_col.is_(None),
     )
+
+
+def parse_date_id_cursor(cursor: str) -> tuple[date | None, int]:
+    """(published, id) of a newest-first or oldest-first cursor."""
+    published, ident = decode_cursor(cursor, 2)
+    try:
+        if isinstance(ident, bool) or not isinstance(ident, int):
+            raise TypeError
+        return (date.fromisoformat(published) if published is not None else None), ident
+    except (TypeError, ValueError):
+        raise InvalidParameter("cursor", "not a cursor returned by this API") from None
+
+
+@dataclass(frozen=True, slots=True)
+class Scan:
+    """One index range scan of a date-ordered keyset page: its WHERE terms and ORDER BY."""
+    where: tuple
+    order_by: tuple
+
+
+def date_id_scans(published: ColumnElement, ident: ColumnElement, cursor: str | None, *,
+                  descending: bool = True) -> list[Scan]:
+    """The index range scans that continue a (published, id) keyset page after `cursor`, undated rows last:
+    the dated rows from the cursor on, then the undated ones by id.
+
+    Each scan is a single range of an index ending in (published, id): the row-value comparison
+    `(published, id) < (:day, :id)` is what lets the database seek to the cursor instead of walking the rows
+    before it (an OR of the same conditions is evaluated row by row), and keeping NULLs out of the first scan
+    makes the order the same on every database, whatever its NULL ordering.
+    """
+    before = (lambda col, value: col < value) if descending else (lambda col, value: col > value)
+    order = (lambda col: col.desc()) if descending else (lambda col: col.asc())
+    undated = Scan((published.is_(None),), (order(ident),))
+    if cursor is None:
+        return [Scan((published.is_not(None),), (order(published), order(ident))), undated]
+    day, last_id = parse_date_id_cursor(cursor)
+    if day is None:
+        return [Scan((published.is_(None), before(ident, last_id)), (order(ident),))]
+    dated = Scan((before(tuple_(published, ident), tuple_(day, last_id)),), (order(published), order(ident)))
+    return [dated, undated]
+
+
+def run_scans(scans: list[Scan], fetch, limit: int) -> list:
+    """Rows of the scans in turn, at most `limit` of them: fetch(where, order_by, n) returns up to n rows."""
+    rows: list = []
+    for scan in scans:
+        rows.extend(fetch(scan.where, scan.order_by, limit - len(rows)))
+        if len(rows) >= limit:
+            break
+    return rows
 
 
 # ---------- alphabetical: (name ASC, id ASC) ----------

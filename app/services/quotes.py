@@ -1,20 +1,30 @@
-"""Quotes: filtered, keyset-paginated listings (newest first) and single lookups, each row joined with its
-speaker, article and outlet so the API can answer in one query."""
+"""Quotes: filtered, keyset-paginated listings (newest or oldest first) and single lookups, each row joined with
+its speaker, article and outlet so the API can answer in one query.
+
+A page reads only the page: one range scan of the index that matches the filters ((speaker|outlet|kind,
+published, id), (article_id), (published, id)), or, for `q=`, of the date-ordered full-text index
+(services/fts_index.py), continued after the cursor with a row-value comparison, never an OFFSET. Rows are
+plain column tuples (no ORM objects). `total` is exact for the snapshot the request reads, and cached until the
+database changes (services/snapshot_cache.py), so paging a speaker with 33k quotes does not count them again on
+every page.
+"""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import Integer, column, func, text
-from sqlmodel import Session, select
+from sqlalchemy import func, select
+from sqlmodel import Session
 
 from app.errors import NotFound
 from app.models import Article, Entity, Outlet, Quote
+from app.services import fts_index
 from app.services.entities import ids_for_name
 from app.services.fts import fts_match
 from app.services.outlets import ids_for_outlet
-from app.services.pagination import Page, after_date_id, date_id_cursor, newest_first
+from app.services.pagination import Page, Scan, date_id_cursor, date_id_scans, parse_date_id_cursor, run_scans
+from app.services.snapshot_cache import cached
 
 FTS_TERM = re.compile(r"\w+", re.UNICODE)
 MAX_FTS_TERMS = 32
@@ -29,11 +39,46 @@ class ArticleRef:
 
 
 @dataclass(slots=True)
+class QuoteFields:
+    """The columns of a quote that the API shows (attribute names as on app.models.Quote)."""
+    id: int
+    text: str
+    kind: str
+    start: int
+    end: int
+    cue: str | None
+    speaker_text: str | None
+    speaker_start: int | None
+    speaker_end: int | None
+    sentence: str | None
+    where_said: str | None
+    article_id: int
+    speaker_id: int | None
+    outlet_id: int | None
+    published: date | None
+    utterance_id: int | None
+
+
+@dataclass(slots=True)
+class SpeakerRef:
+    id: int
+    name: str
+    kind: str
+
+
+@dataclass(slots=True)
+class OutletRef:
+    id: int
+    name: str
+    domain: str | None
+
+
+@dataclass(slots=True)
 class QuoteRow:
-    quote: Quote
-    speaker: Entity | None
+    quote: QuoteFields
+    speaker: SpeakerRef | None
     article: ArticleRef
-    outlet: Outlet | None
+    outlet: OutletRef | None
 
 
 @dataclass(slots=True)
@@ -47,6 +92,15 @@ class QuoteFilters:
     kind: str | None = None
 
 
+@dataclass(slots=True)
+class QuoteWhere:
+    """`filters` as WHERE terms on the quote table (names resolved to ids)."""
+    terms: list                       # every condition; a full-text one is an IN (matching ids) subquery
+    match: str | None = None          # the FTS5 expression, when q= is searched through quote_fts (SQLite)
+    others: list = field(default_factory=list)   # the terms other than the full-text one
+    key: tuple = ()                   # hashable summary, for cached counts
+
+
 def fts_query(user_text: str) -> str | None:
     """A safe FTS5 MATCH expression for the user's text: words (all required), "phrases", prefix*, AND, OR, NOT
     and parentheses, rebuilt from tokens (app/services/fts.py), so no input is a syntax error. None when the
@@ -54,88 +108,172 @@ def fts_query(user_text: str) -> str | None:
     return fts_match(user_text)
 
 
-def _rows_query():
+ROW_COLUMNS = (
+    Quote.id, Quote.text, Quote.kind, Quote.start, Quote.end, Quote.cue, Quote.speaker_text, Quote.speaker_start,
+    Quote.speaker_end, Quote.sentence, Quote.where_said, Quote.article_id, Quote.speaker_id, Quote.outlet_id,
+    Quote.published, Quote.utterance_id,
+    Entity.name, Entity.kind, Article.title, Article.url, Article.published, Outlet.name, Outlet.domain,
+)
+
+
+def _rows_query(*, from_fts: bool = False):
+    """Quotes with their speaker, article and outlet; from_fts: driven by quote_fts (rows in date-key order)."""
+    stmt = select(*ROW_COLUMNS)
+    if from_fts:
+        stmt = stmt.select_from(fts_index.quote_fts).join(
+            Quote, Quote.id == fts_index.quote_id_of(fts_index.fts_rowid))
     return (
-        select(Quote, Entity, Article.id, Article.title, Article.url, Article.published, Outlet)
+        stmt
         .join(Article, Article.id == Quote.article_id)
         .outerjoin(Entity, Entity.id == Quote.speaker_id)
         .outerjoin(Outlet, Outlet.id == Quote.outlet_id)
     )
 
 
-def _to_row(row) -> QuoteRow:
-    quote, speaker, article_id, title, url, published, outlet = row
-    return QuoteRow(quote=quote, speaker=speaker, article=ArticleRef(article_id, title, url, published), outlet=outlet)
+def _to_row(r) -> QuoteRow:
+    quote = QuoteFields(*r[:16])
+    return QuoteRow(
+        quote=quote,
+        speaker=SpeakerRef(quote.speaker_id, r[16], r[17]) if quote.speaker_id is not None and r[16] is not None
+        else None,
+        article=ArticleRef(quote.article_id, r[18], r[19], r[20]),
+        outlet=OutletRef(quote.outlet_id, r[21], r[22]) if quote.outlet_id is not None and r[21] is not None
+        else None,
+    )
 
 
-def _conditions(session: Session, filters: QuoteFilters) -> list | None:
+def _fetch(session: Session, stmt) -> list[QuoteRow]:
+    return [_to_row(r) for r in session.execute(stmt)]
+
+
+def _cached_ids(session: Session, kind: str, value: str, resolve) -> tuple[int, ...]:
+    return cached(session, (kind, value), lambda: tuple(resolve(session=session, **{
+        "name" if kind == "speaker" else "value": value})))
+
+
+def where_terms(session: Session, filters: QuoteFilters) -> QuoteWhere | None:
     """WHERE terms on the quote table alone (names are resolved to ids first); None if nothing can match."""
-    conditions = []
+    terms, key = [], []
     if filters.speaker is not None and filters.speaker.strip():
-        ids = ids_for_name(session=session, name=filters.speaker)
+        ids = _cached_ids(session, "speaker", filters.speaker.strip(), ids_for_name)
         if not ids:
             return None
-        conditions.append(Quote.speaker_id.in_(ids))
+        terms.append(Quote.speaker_id == ids[0] if len(ids) == 1 else Quote.speaker_id.in_(ids))
+        key.append(("speaker", ids))
     if filters.outlet is not None and filters.outlet.strip():
-        ids = ids_for_outlet(session=session, value=filters.outlet)
+        ids = _cached_ids(session, "outlet", filters.outlet.strip(), ids_for_outlet)
         if not ids:
             return None
-        conditions.append(Quote.outlet_id.in_(ids))
+        terms.append(Quote.outlet_id == ids[0] if len(ids) == 1 else Quote.outlet_id.in_(ids))
+        key.append(("outlet", ids))
     if filters.article_id is not None:
-        conditions.append(Quote.article_id == filters.article_id)
+        terms.append(Quote.article_id == filters.article_id)
+        key.append(("article", filters.article_id))
     if filters.kind:
-        conditions.append(Quote.kind == filters.kind)
+        terms.append(Quote.kind == filters.kind)
+        key.append(("kind", filters.kind))
     if filters.published_from:
-        conditions.append(Quote.published >= filters.published_from)
+        terms.append(Quote.published >= filters.published_from)
+        key.append(("from", filters.published_from))
     if filters.published_to:
-        conditions.append(Quote.published <= filters.published_to)
+        terms.append(Quote.published <= filters.published_to)
+        key.append(("to", filters.published_to))
+    where = QuoteWhere(terms=terms, others=list(terms))
     if filters.q is not None and filters.q.strip():
         match = fts_query(filters.q)
         if match is None:
             return None
+        key.append(("q", match))
         if session.get_bind().dialect.name == "sqlite":
-            hits = text("SELECT rowid FROM quote_fts WHERE quote_fts MATCH :match").bindparams(match=match)
-            conditions.append(Quote.id.in_(hits.columns(column("rowid", Integer))))
+            where.match = match
+            where.terms.append(Quote.id.in_(fts_index.matching_ids(match)))
         else:  # no FTS5: every word as a case-insensitive substring
-            conditions.extend(Quote.text.ilike(f"%{t}%") for t in FTS_TERM.findall(filters.q)[:MAX_FTS_TERMS])
-    return conditions
+            where.terms.extend(Quote.text.ilike(f"%{t}%") for t in FTS_TERM.findall(filters.q)[:MAX_FTS_TERMS])
+    where.key = tuple(key)
+    return where
+
+
+def count_matching(session: Session, where: QuoteWhere) -> int:
+    """How many quotes match (all pages), cached until the database changes."""
+    def count() -> int:
+        if where.match is not None and not where.others:
+            stmt = select(func.count()).select_from(fts_index.quote_fts).where(fts_index.matches(where.match))
+        elif where.match is not None:   # walk the matches, each joined to its quote by primary key
+            stmt = (select(func.count()).select_from(fts_index.quote_fts)
+                    .join(Quote, Quote.id == fts_index.quote_id_of(fts_index.fts_rowid))
+                    .where(fts_index.matches(where.match), *where.others))
+        else:
+            stmt = select(func.count()).select_from(Quote).where(*where.terms)
+        return session.execute(stmt).scalar_one()
+    return cached(session, ("quotes.count", where.key), count)
+
+
+def _date_page(session: Session, where: QuoteWhere, limit: int, cursor: str | None, descending: bool) -> list:
+    """Up to `limit` rows in (published, id) order after `cursor`, undated quotes last."""
+    if where.match is not None:
+        return _fts_date_page(session, where, limit, cursor, descending)
+
+    def fetch(terms, order_by, n):
+        return _fetch(session, _rows_query().where(*where.terms, *terms).order_by(*order_by).limit(n))
+
+    return run_scans(date_id_scans(Quote.published, Quote.id, cursor, descending=descending), fetch, limit)
+
+
+def _fts_date_page(session: Session, where: QuoteWhere, limit: int, cursor: str | None, descending: bool) -> list:
+    """The same page for `q=`: walk quote_fts in date-key order from the cursor's key, join each match to its
+    quote, keep those passing the other filters, stop after `limit`."""
+    key, first_dated = fts_index.fts_rowid, fts_index.FIRST_DATED_KEY
+    after = None
+    if cursor is not None:
+        day, last_id = parse_date_id_cursor(cursor)
+        cursor_key = fts_index.date_key(day, last_id)
+        after = key < cursor_key if descending else key > cursor_key
+    if descending:   # undated quotes have the smallest keys: one walk down covers both
+        scans = [Scan((after,) if after is not None else (), (key.desc(),))]
+    elif after is None:
+        scans = [Scan((key >= first_dated,), (key.asc(),)), Scan((key < first_dated,), (key.asc(),))]
+    elif cursor_key >= first_dated:
+        scans = [Scan((after,), (key.asc(),)), Scan((key < first_dated,), (key.asc(),))]
+    else:
+        scans = [Scan((after, key < first_dated), (key.asc(),))]
+
+    def fetch(terms, order_by, n):
+        stmt = (_rows_query(from_fts=True).where(fts_index.matches(where.match), *terms, *where.others).order_by(*order_by).limit(n))
+        return _fetch(session, stmt)
+
+    return run_scans(scans, fetch, limit)
 
 
 def list_quotes(
-    *, session: Session, filters: QuoteFilters, limit: int, cursor: str | None = None
+    *, session: Session, filters: QuoteFilters, limit: int, cursor: str | None = None, descending: bool = True,
 ) -> Page[QuoteRow]:
-    conditions = _conditions(session, filters)
-    if conditions is None:
+    """One page of quotes, newest first (or oldest first), undated quotes last."""
+    where = where_terms(session, filters)
+    if where is None:
         return Page(items=[], total=0, next_cursor=None)
-    total = session.exec(select(func.count(Quote.id)).where(*conditions)).one()
-    if cursor:
-        conditions.append(after_date_id(Quote.published, Quote.id, cursor))
-    stmt = _rows_query().where(*conditions).order_by(*newest_first(Quote.published, Quote.id)).limit(limit + 1)
-    rows = [_to_row(r) for r in session.exec(stmt).all()]
+    rows = _date_page(session, where, limit + 1, cursor, descending)
     items = rows[:limit]
     last = items[-1].quote if items else None
     next_cursor = date_id_cursor(last.published, last.id) if len(rows) > limit and last else None
-    return Page(items=items, total=total, next_cursor=next_cursor)
+    return Page(items=items, total=count_matching(session, where), next_cursor=next_cursor)
 
 
 def get_quote(*, session: Session, quote_id: int) -> QuoteRow:
-    row = session.exec(_rows_query().where(Quote.id == quote_id)).first()
-    if row is None:
+    rows = _fetch(session, _rows_query().where(Quote.id == quote_id))
+    if not rows:
         raise NotFound("quote", quote_id)
-    return _to_row(row)
+    return rows[0]
 
 
 def quotes_in_article(*, session: Session, article_id: int) -> list[QuoteRow]:
     """An article's quotes in reading order."""
-    stmt = _rows_query().where(Quote.article_id == article_id).order_by(Quote.start, Quote.id)
-    return [_to_row(r) for r in session.exec(stmt).all()]
+    return _fetch(session, _rows_query().where(Quote.article_id == article_id).order_by(Quote.start, Quote.id))
 
 
 def count_quotes(*, session: Session) -> int:
-    return session.exec(select(func.count(Quote.id))).one()
+    return cached(session, "quotes.all", lambda: session.execute(select(func.count(Quote.id))).scalar_one())
 
 
 def quotes_in_utterances(*, session: Session, utterance_ids: list[int], limit: int) -> list[QuoteRow]:
     """The quotes that render the given utterances (used by /verify)."""
-    stmt = _rows_query().where(Quote.utterance_id.in_(utterance_ids)).order_by(Quote.id).limit(limit)
-    return [_to_row(r) for r in session.exec(stmt).all()]
+    return _fetch(session, _rows_query().where(Quote.utterance_id.in_(utterance_ids)).order_by(Quote.id).limit(limit))
