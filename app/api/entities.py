@@ -5,7 +5,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query
 
-from app.api.json_response import json_response, model_response
+from app.api.json_response import json_response
 from app.api.schemas import EntityOut, EntitySummary, ErrorOut, MentionOut, Page, QuotePublic, page_of, quote_item
 from app.deps import MAX_ID, PageDep, SessionDep
 from app.services import entities as service
@@ -39,7 +39,7 @@ def list_entities(
             summary="One entity with its aliases, roles, outlets and counts")
 def get_entity(entity_id: EntityId, session: SessionDep):
     """One entity: canonical name, aliases, roles per article, outlets that quote it, counts and dates."""
-    return model_response(EntityOut.from_detail(service.get_entity(session=session, entity_id=entity_id)))
+    return json_response(EntityOut.body(service.get_entity(session=session, entity_id=entity_id)))
 
 
 @router.get("/{entity_id}/quotes", response_model=Page[QuotePublic], responses={404: {"model": ErrorOut}},

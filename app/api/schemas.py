@@ -118,6 +118,14 @@ class QuotePublic(BaseModel):
         )
 
 
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day is not None else None
+
+
+def _outlet_json(outlet) -> dict | None:
+    return {"name": outlet.name, "domain": outlet.domain, "id": outlet.id} if outlet is not None else None
+
+
 def quote_item(row: QuoteRow, highlight: list[tuple[int, int]] | None = None) -> dict:
     """The JSON object of QuotePublic for a row, built directly (QuotePublic.from_row(row).model_dump(mode="json")
     gives the same, field for field; a test keeps them equal). `highlight`: the match spans with `q`."""
@@ -171,6 +179,23 @@ class EntityOut(EntitySummary):
     outlets: list[OutletQuoteCount] = Field([], description="Outlets that quote the entity, most quotes first")
     first_seen: date | None = Field(None, description="Earliest publication date of an article naming or quoting it")
     last_seen: date | None = None
+
+    @staticmethod
+    def body(detail: EntityDetail) -> dict:
+        """The JSON object of EntityOut.from_detail(detail), built directly (a test keeps them equal)."""
+        e = detail.entity
+        return {
+            "kind": e.kind, "name": e.name, "role": e.role, "affiliation": e.affiliation, "id": e.id,
+            "quote_count": detail.quote_count, "mention_count": detail.mention_count, "aliases": detail.aliases,
+            "description": e.description, "wikidata_id": e.wikidata_id, "article_count": detail.article_count,
+            "roles": [{"role": r.role, "affiliation": r.affiliation, "mention": r.mention,
+                       "article": {"id": r.article_id, "title": r.article_title, "url": None,
+                                   "published": _iso(r.published)},
+                       "outlet": _outlet_json(r.outlet)} for r in detail.roles or []],
+            "outlets": [{"name": o.outlet.name, "domain": o.outlet.domain, "id": o.outlet.id,
+                         "quote_count": o.quote_count} for o in detail.outlets or []],
+            "first_seen": _iso(detail.first_seen), "last_seen": _iso(detail.last_seen),
+        }
 
     @classmethod
     def from_detail(cls, detail: EntityDetail) -> EntityOut:

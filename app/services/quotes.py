@@ -108,11 +108,14 @@ def fts_query(user_text: str) -> str | None:
     return fts_match(user_text)
 
 
+# Core columns (not the ORM classes): these statements return plain tuples, and skipping the ORM layer is a
+# large part of a page's cost
+quote, article, entity, outlet = Quote.__table__.c, Article.__table__.c, Entity.__table__.c, Outlet.__table__.c
 ROW_COLUMNS = (
-    Quote.id, Quote.text, Quote.kind, Quote.start, Quote.end, Quote.cue, Quote.speaker_text, Quote.speaker_start,
-    Quote.speaker_end, Quote.sentence, Quote.where_said, Quote.article_id, Quote.speaker_id, Quote.outlet_id,
-    Quote.published, Quote.utterance_id,
-    Entity.name, Entity.kind, Article.title, Article.url, Article.published, Outlet.name, Outlet.domain,
+    quote.id, quote.text, quote.kind, quote.start, quote.end, quote.cue, quote.speaker_text, quote.speaker_start,
+    quote.speaker_end, quote.sentence, quote.where_said, quote.article_id, quote.speaker_id, quote.outlet_id,
+    quote.published, quote.utterance_id,
+    entity.name, entity.kind, article.title, article.url, article.published, outlet.name, outlet.domain,
 )
 
 
@@ -121,13 +124,17 @@ def _rows_query(*, from_fts: bool = False):
     stmt = select(*ROW_COLUMNS)
     if from_fts:
         stmt = stmt.select_from(fts_index.quote_fts).join(
-            Quote, Quote.id == fts_index.quote_id_of(fts_index.fts_rowid))
+            Quote.__table__, quote.id == fts_index.quote_id_of(fts_index.fts_rowid))
     return (
         stmt
-        .join(Article, Article.id == Quote.article_id)
-        .outerjoin(Entity, Entity.id == Quote.speaker_id)
-        .outerjoin(Outlet, Outlet.id == Quote.outlet_id)
+        .join(Article.__table__, article.id == quote.article_id)
+        .outerjoin(Entity.__table__, entity.id == quote.speaker_id)
+        .outerjoin(Outlet.__table__, outlet.id == quote.outlet_id)
     )
+
+
+ROWS = _rows_query()                    # built once: statements are immutable, .where() makes a new one
+FTS_ROWS = _rows_query(from_fts=True)
 
 
 def _to_row(r) -> QuoteRow:
@@ -143,7 +150,7 @@ def _to_row(r) -> QuoteRow:
 
 
 def _fetch(session: Session, stmt) -> list[QuoteRow]:
-    return [_to_row(r) for r in session.execute(stmt)]
+    return [_to_row(r) for r in session.connection().execute(stmt)]
 
 
 def _cached_ids(session: Session, kind: str, value: str, resolve) -> tuple[int, ...]:
@@ -158,25 +165,25 @@ def where_terms(session: Session, filters: QuoteFilters) -> QuoteWhere | None:
         ids = _cached_ids(session, "speaker", filters.speaker.strip(), ids_for_name)
         if not ids:
             return None
-        terms.append(Quote.speaker_id == ids[0] if len(ids) == 1 else Quote.speaker_id.in_(ids))
+        terms.append(quote.speaker_id == ids[0] if len(ids) == 1 else quote.speaker_id.in_(ids))
         key.append(("speaker", ids))
     if filters.outlet is not None and filters.outlet.strip():
         ids = _cached_ids(session, "outlet", filters.outlet.strip(), ids_for_outlet)
         if not ids:
             return None
-        terms.append(Quote.outlet_id == ids[0] if len(ids) == 1 else Quote.outlet_id.in_(ids))
+        terms.append(quote.outlet_id == ids[0] if len(ids) == 1 else quote.outlet_id.in_(ids))
         key.append(("outlet", ids))
     if filters.article_id is not None:
-        terms.append(Quote.article_id == filters.article_id)
+        terms.append(quote.article_id == filters.article_id)
         key.append(("article", filters.article_id))
     if filters.kind:
-        terms.append(Quote.kind == filters.kind)
+        terms.append(quote.kind == filters.kind)
         key.append(("kind", filters.kind))
     if filters.published_from:
-        terms.append(Quote.published >= filters.published_from)
+        terms.append(quote.published >= filters.published_from)
         key.append(("from", filters.published_from))
     if filters.published_to:
-        terms.append(Quote.published <= filters.published_to)
+        terms.append(quote.published <= filters.published_to)
         key.append(("to", filters.published_to))
     where = QuoteWhere(terms=terms, others=list(terms))
     if filters.q is not None and filters.q.strip():
@@ -186,9 +193,9 @@ def where_terms(session: Session, filters: QuoteFilters) -> QuoteWhere | None:
         key.append(("q", match))
         if session.get_bind().dialect.name == "sqlite":
             where.match = match
-            where.terms.append(Quote.id.in_(fts_index.matching_ids(match)))
+            where.terms.append(quote.id.in_(fts_index.matching_ids(match)))
         else:  # no FTS5: every word as a case-insensitive substring
-            where.terms.extend(Quote.text.ilike(f"%{t}%") for t in FTS_TERM.findall(filters.q)[:MAX_FTS_TERMS])
+            where.terms.extend(quote.text.ilike(f"%{t}%") for t in FTS_TERM.findall(filters.q)[:MAX_FTS_TERMS])
     where.key = tuple(key)
     return where
 
@@ -200,11 +207,11 @@ def count_matching(session: Session, where: QuoteWhere) -> int:
             stmt = select(func.count()).select_from(fts_index.quote_fts).where(fts_index.matches(where.match))
         elif where.match is not None:   # walk the matches, each joined to its quote by primary key
             stmt = (select(func.count()).select_from(fts_index.quote_fts)
-                    .join(Quote, Quote.id == fts_index.quote_id_of(fts_index.fts_rowid))
+                    .join(Quote.__table__, quote.id == fts_index.quote_id_of(fts_index.fts_rowid))
                     .where(fts_index.matches(where.match), *where.others))
         else:
-            stmt = select(func.count()).select_from(Quote).where(*where.terms)
-        return session.execute(stmt).scalar_one()
+            stmt = select(func.count()).select_from(Quote.__table__).where(*where.terms)
+        return session.connection().execute(stmt).scalar_one()
     return cached(session, ("quotes.count", where.key), count)
 
 
@@ -214,9 +221,9 @@ def _date_page(session: Session, where: QuoteWhere, limit: int, cursor: str | No
         return _fts_date_page(session, where, limit, cursor, descending)
 
     def fetch(terms, order_by, n):
-        return _fetch(session, _rows_query().where(*where.terms, *terms).order_by(*order_by).limit(n))
+        return _fetch(session, ROWS.where(*where.terms, *terms).order_by(*order_by).limit(n))
 
-    return run_scans(date_id_scans(Quote.published, Quote.id, cursor, descending=descending), fetch, limit)
+    return run_scans(date_id_scans(quote.published, quote.id, cursor, descending=descending), fetch, limit)
 
 
 def _fts_date_page(session: Session, where: QuoteWhere, limit: int, cursor: str | None, descending: bool) -> list:
@@ -238,7 +245,7 @@ def _fts_date_page(session: Session, where: QuoteWhere, limit: int, cursor: str 
         scans = [Scan((after, key < first_dated), (key.asc(),))]
 
     def fetch(terms, order_by, n):
-        stmt = (_rows_query(from_fts=True).where(fts_index.matches(where.match), *terms, *where.others).order_by(*order_by).limit(n))
+        stmt = (FTS_ROWS.where(fts_index.matches(where.match), *terms, *where.others).order_by(*order_by).limit(n))
         return _fetch(session, stmt)
 
     return run_scans(scans, fetch, limit)
@@ -259,7 +266,7 @@ def list_quotes(
 
 
 def get_quote(*, session: Session, quote_id: int) -> QuoteRow:
-    rows = _fetch(session, _rows_query().where(Quote.id == quote_id))
+    rows = _fetch(session, ROWS.where(quote.id == quote_id))
     if not rows:
         raise NotFound("quote", quote_id)
     return rows[0]
@@ -267,13 +274,13 @@ def get_quote(*, session: Session, quote_id: int) -> QuoteRow:
 
 def quotes_in_article(*, session: Session, article_id: int) -> list[QuoteRow]:
     """An article's quotes in reading order."""
-    return _fetch(session, _rows_query().where(Quote.article_id == article_id).order_by(Quote.start, Quote.id))
+    return _fetch(session, ROWS.where(quote.article_id == article_id).order_by(quote.start, quote.id))
 
 
 def count_quotes(*, session: Session) -> int:
-    return cached(session, "quotes.all", lambda: session.execute(select(func.count(Quote.id))).scalar_one())
+    return cached(session, "quotes.all", lambda: session.execute(select(func.count(quote.id))).scalar_one())
 
 
 def quotes_in_utterances(*, session: Session, utterance_ids: list[int], limit: int) -> list[QuoteRow]:
     """The quotes that render the given utterances (used by /verify)."""
-    return _fetch(session, _rows_query().where(Quote.utterance_id.in_(utterance_ids)).order_by(Quote.id).limit(limit))
+    return _fetch(session, ROWS.where(quote.utterance_id.in_(utterance_ids)).order_by(quote.id).limit(limit))
