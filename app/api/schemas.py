@@ -21,7 +21,9 @@ T = TypeVar("T")
 
 class Page(BaseModel, Generic[T]):
     items: list[T]
-    total: int = Field(description="Number of items matching the filters, over all pages")
+    total: int = Field(description="Number of items matching the filters, over all pages: exact for the data "
+                                   "as this request read it. Counted on the first request for these filters and "
+                                   "kept until the data changes, so later pages do not count again")
     next_cursor: str | None = Field(description="Pass as `cursor` to get the next page; null on the last page")
     next: str | None = Field(default=None, description="URL of the next page (also in the `Link: <...>; "
                                                        "rel=\"next\"` header); null on the last page")
