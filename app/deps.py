@@ -2,7 +2,7 @@
 pagination parameters."""
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -12,7 +12,7 @@ from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
 from app.core.config import get_settings
-from app.db import is_interrupted, reader_session, reader_session_factory
+from app.db import is_interrupted, reader_session
 
 
 async def request_session(request: Request) -> AsyncIterator[Session]:
@@ -72,15 +72,6 @@ async def page_params(   # async: no I/O, so no thread hop
 
 
 PageDep = Annotated[PageParams, Depends(page_params)]
-
-
-async def session_factory_dep(request: Request) -> Callable[[], Session]:
-    """New read-only sessions on the app's database, for responses that stream after the endpoint returns
-    (exports)."""
-    return reader_session_factory(getattr(request.app.state, "database_url", None))
-
-
-SessionFactoryDep = Annotated[Callable[[], Session], Depends(session_factory_dep)]
 
 
 # SQLite integers are signed 64-bit: a larger id cannot exist, and binding one would overflow the driver (a 500)

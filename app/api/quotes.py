@@ -14,7 +14,8 @@ from app.api.exports import csv_chunks, ndjson_chunks
 from app.api.negotiation import CONTENT_TYPES, choose_format
 from app.api.json_response import json_response
 from app.api.schemas import ErrorOut, QuotePage, QuotePublic, page_of, quote_item
-from app.deps import MAX_ID, PageDep, SessionDep, SessionFactoryDep
+from app.db import reader_session_factory
+from app.deps import MAX_ID, PageDep, SessionDep
 from app.errors import InvalidParameter
 from app.services import quote_search
 from app.services import quotes as service
@@ -62,7 +63,6 @@ def _facet_names(facets: str | None) -> list[str]:
 @router.get("", response_model=QuotePage, responses=EXPORT_RESPONSES, summary="Search and export quotes")
 def list_quotes(
     session: SessionDep,
-    sessions: SessionFactoryDep,
     page: PageDep,
     speaker: Annotated[str | None, Query(max_length=200,
                                          description="Entity id, or any name or alias ('Putin', 'Mr. Xi')",
@@ -100,6 +100,7 @@ def list_quotes(
     chosen = choose_format(format, accept)
     facet_names = _facet_names(facets)
     if chosen != "json":
+        sessions = reader_session_factory(page.request.app.state.database_url)   # streams outlive the request
         rows = quote_search.iter_quotes(session_factory=sessions, filters=filters, sort=sort, cursor=page.cursor)
         first = list(islice(rows, 1))  # runs the first page now: a bad cursor is a 422, not a broken stream
         quotes = (QuotePublic.from_row(row) for row in chain(first, rows))

@@ -46,12 +46,12 @@ def list_articles(
                    lambda: session.exec(select(func.count(Article.id)).where(*conditions)).one())
     quote_count = select(func.count(Quote.id)).where(Quote.article_id == Article.id).correlate(Article)
 
-    def fetch(terms, order_by, n):
+    def fetch(scan, n):
         return session.exec(
             select(Article, Outlet, quote_count.scalar_subquery())
             .outerjoin(Outlet, Outlet.id == Article.outlet_id)
             .options(defer(Article.text))
-            .where(*conditions, *terms).order_by(*order_by).limit(n)
+            .where(*conditions, *scan.where).order_by(*scan.order_by).limit(n), params=scan.params
         ).all()
 
     rows = run_scans(date_id_scans(Article.published, Article.id, cursor), fetch, limit + 1)

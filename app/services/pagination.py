@@ -8,11 +8,11 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Generic, TypeVar
 
-from sqlalchemy import and_, or_, tuple_
+from sqlalchemy import Date, Integer, and_, bindparam, or_, tuple_
 from sqlalchemy.sql.elements import ColumnElement
 
 from app.errors import InvalidParameter
@@ -83,9 +83,12 @@ def parse_date_id_cursor(cursor: str) -> tuple[date | None, int]:
 
 @dataclass(frozen=True, slots=True)
 class Scan:
-    """One index range scan of a date-ordered keyset page: its WHERE terms and ORDER BY."""
+    """One index range scan of a keyset page: its WHERE terms and ORDER BY, with the cursor's values as bound
+    parameters (`params`), so that a statement built for one scan of a given `shape` serves every cursor."""
     where: tuple
     order_by: tuple
+    params: dict = field(default_factory=dict)
+    shape: str = ""
 
 
 def date_id_scans(published: ColumnElement, ident: ColumnElement, cursor: str | None, *,
@@ -100,21 +103,26 @@ def date_id_scans(published: ColumnElement, ident: ColumnElement, cursor: str | 
     """
     before = (lambda col, value: col < value) if descending else (lambda col, value: col > value)
     order = (lambda col: col.desc()) if descending else (lambda col: col.asc())
-    undated = Scan((published.is_(None),), (order(ident),))
+    direction = "desc" if descending else "asc"
+    undated = Scan((published.is_(None),), (order(ident),), shape=f"undated-{direction}")
     if cursor is None:
-        return [Scan((published.is_not(None),), (order(published), order(ident))), undated]
+        return [Scan((published.is_not(None),), (order(published), order(ident)), shape=f"dated-{direction}"),
+                undated]
     day, last_id = parse_date_id_cursor(cursor)
+    last = bindparam("k_id", type_=Integer)
     if day is None:
-        return [Scan((published.is_(None), before(ident, last_id)), (order(ident),))]
-    dated = Scan((before(tuple_(published, ident), tuple_(day, last_id)),), (order(published), order(ident)))
-    return [dated, undated]
+        return [Scan((published.is_(None), before(ident, last)), (order(ident),), {"k_id": last_id},
+                     f"undated-after-{direction}")]
+    after = before(tuple_(published, ident), tuple_(bindparam("k_day", type_=Date), last))
+    return [Scan((after,), (order(published), order(ident)), {"k_day": day, "k_id": last_id},
+                 f"dated-after-{direction}"), undated]
 
 
 def run_scans(scans: list[Scan], fetch, limit: int) -> list:
-    """Rows of the scans in turn, at most `limit` of them: fetch(where, order_by, n) returns up to n rows."""
+    """Rows of the scans in turn, at most `limit` of them: fetch(scan, n) returns up to n rows."""
     rows: list = []
     for scan in scans:
-        rows.extend(fetch(scan.where, scan.order_by, limit - len(rows)))
+        rows.extend(fetch(scan, limit - len(rows)))
         if len(rows) >= limit:
             break
     return rows

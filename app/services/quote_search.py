@@ -52,7 +52,7 @@ def list_sorted(
     if cursor:
         conditions.append(after_keyset(keys, cursor))
     stmt = quotes._rows_query().where(*conditions).order_by(*keyset_order(keys)).limit(limit + 1)
-    rows = quotes._fetch(session, stmt)
+    rows = quotes._fetch(session, stmt, where.params)
     items = rows[:limit]
     next_cursor = keyset_cursor(_sort_values(items[-1])) if len(rows) > limit and items else None
     return Page(items=items, total=quotes.count_matching(session, where), next_cursor=next_cursor)
@@ -104,22 +104,23 @@ def quote_facets(
     if where is None:
         return {name: [] for name in names}
     return cached(session, ("quotes.facets", where.key, tuple(names), top),
-                  lambda: _facets(session, where.terms, names, top))
+                  lambda: _facets(session, where.terms, where.params, names, top))
 
 
-def _facets(session: Session, conditions: list, names: list[str], top: int) -> dict[str, list[FacetCount]]:
+def _facets(session: Session, conditions: list, values: dict, names: list[str],
+            top: int) -> dict[str, list[FacetCount]]:
     result: dict[str, list[FacetCount]] = {name: [] for name in names}
     n = func.count(Quote.id).label("n")
     if "speaker" in names:
         stmt = (select(Entity.id, Entity.name, n).join(Entity, Entity.id == Quote.speaker_id).where(*conditions)
                 .group_by(Entity.id, Entity.name).order_by(n.desc(), Entity.name, Entity.id).limit(top))
-        result["speaker"] = [FacetCount(i, name, c) for i, name, c in session.execute(stmt).all()]
+        result["speaker"] = [FacetCount(i, name, c) for i, name, c in session.execute(stmt, values).all()]
     if "outlet" in names:
         stmt = (select(Outlet.id, Outlet.name, n).join(Outlet, Outlet.id == Quote.outlet_id).where(*conditions)
                 .group_by(Outlet.id, Outlet.name).order_by(n.desc(), Outlet.name, Outlet.id).limit(top))
-        result["outlet"] = [FacetCount(i, name, c) for i, name, c in session.execute(stmt).all()]
+        result["outlet"] = [FacetCount(i, name, c) for i, name, c in session.execute(stmt, values).all()]
     if "published" in names:
         stmt = (select(Quote.published, n).where(*conditions, Quote.published.is_not(None))
                 .group_by(Quote.published).order_by(Quote.published))
-        result["published"] = [FacetCount(d, None, c) for d, c in session.execute(stmt).all()]
+        result["published"] = [FacetCount(d, None, c) for d, c in session.execute(stmt, values).all()]
     return result

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import BigInteger, Date, Integer, String, bindparam, func, select
 from sqlmodel import Session
 
 from app.errors import NotFound
@@ -98,7 +98,9 @@ class QuoteWhere:
     terms: list                       # every condition; a full-text one is an IN (matching ids) subquery
     match: str | None = None          # the FTS5 expression, when q= is searched through quote_fts (SQLite)
     others: list = field(default_factory=list)   # the terms other than the full-text one
-    key: tuple = ()                   # hashable summary, for cached counts
+    params: dict = field(default_factory=dict)   # the values bound into the terms (names f_...)
+    shape: tuple = ()                 # which terms, in order: requests of one shape share statements
+    key: tuple = ()                   # shape and values, hashable: for cached counts
 
 
 def fts_query(user_text: str) -> str | None:
@@ -149,8 +151,8 @@ def _to_row(r) -> QuoteRow:
     )
 
 
-def _fetch(session: Session, stmt) -> list[QuoteRow]:
-    return [_to_row(r) for r in session.connection().execute(stmt)]
+def _fetch(session: Session, stmt, params: dict | None = None) -> list[QuoteRow]:
+    return [_to_row(r) for r in session.connection().execute(stmt, params or {})]
 
 
 def _cached_ids(session: Session, kind: str, value: str, resolve) -> tuple[int, ...]:
@@ -158,97 +160,136 @@ def _cached_ids(session: Session, kind: str, value: str, resolve) -> tuple[int, 
         "name" if kind == "speaker" else "value": value})))
 
 
+# Each filter as a WHERE term on quote with its value as a bound parameter: statements are then the same for
+# every request with the same filters (same "shape") and are built once (_page_statement), values passed apart.
+FILTER_TERMS = {
+    "speaker": lambda: quote.speaker_id == bindparam("f_speaker", type_=Integer),
+    "speakers": lambda: quote.speaker_id.in_(bindparam("f_speakers", expanding=True)),
+    "outlet": lambda: quote.outlet_id == bindparam("f_outlet", type_=Integer),
+    "outlets": lambda: quote.outlet_id.in_(bindparam("f_outlets", expanding=True)),
+    "article": lambda: quote.article_id == bindparam("f_article", type_=Integer),
+    "kind": lambda: quote.kind == bindparam("f_kind", type_=String),
+    "from": lambda: quote.published >= bindparam("f_from", type_=Date),
+    "to": lambda: quote.published <= bindparam("f_to", type_=Date),
+}
+MATCH = bindparam("f_match", type_=String)
+
+
 def where_terms(session: Session, filters: QuoteFilters) -> QuoteWhere | None:
     """WHERE terms on the quote table alone (names are resolved to ids first); None if nothing can match."""
-    terms, key = [], []
+    params: dict = {}
+
+    def one_or_many(name: str, ids: tuple[int, ...]) -> str:
+        if len(ids) == 1:
+            params[f"f_{name}"] = ids[0]
+            return name
+        params[f"f_{name}s"] = list(ids)
+        return name + "s"
+
+    shape: list[str] = []
     if filters.speaker is not None and filters.speaker.strip():
         ids = _cached_ids(session, "speaker", filters.speaker.strip(), ids_for_name)
         if not ids:
             return None
-        terms.append(quote.speaker_id == ids[0] if len(ids) == 1 else quote.speaker_id.in_(ids))
-        key.append(("speaker", ids))
+        shape.append(one_or_many("speaker", ids))
     if filters.outlet is not None and filters.outlet.strip():
         ids = _cached_ids(session, "outlet", filters.outlet.strip(), ids_for_outlet)
         if not ids:
             return None
-        terms.append(quote.outlet_id == ids[0] if len(ids) == 1 else quote.outlet_id.in_(ids))
-        key.append(("outlet", ids))
-    if filters.article_id is not None:
-        terms.append(quote.article_id == filters.article_id)
-        key.append(("article", filters.article_id))
-    if filters.kind:
-        terms.append(quote.kind == filters.kind)
-        key.append(("kind", filters.kind))
-    if filters.published_from:
-        terms.append(quote.published >= filters.published_from)
-        key.append(("from", filters.published_from))
-    if filters.published_to:
-        terms.append(quote.published <= filters.published_to)
-        key.append(("to", filters.published_to))
-    where = QuoteWhere(terms=terms, others=list(terms))
+        shape.append(one_or_many("outlet", ids))
+    for name, value in (("article", filters.article_id), ("kind", filters.kind or None),
+                        ("from", filters.published_from), ("to", filters.published_to)):
+        if value is not None:
+            shape.append(name)
+            params[f"f_{name}"] = value
+    terms = [FILTER_TERMS[name]() for name in shape]
+    where = QuoteWhere(terms=terms, others=list(terms), params=params)
     if filters.q is not None and filters.q.strip():
         match = fts_query(filters.q)
         if match is None:
             return None
-        key.append(("q", match))
         if session.get_bind().dialect.name == "sqlite":
-            where.match = match
-            where.terms.append(quote.id.in_(fts_index.matching_ids(match)))
+            shape.append("match")
+            params["f_match"] = where.match = match
+            where.terms.append(quote.id.in_(fts_index.matching_ids(MATCH)))
         else:  # no FTS5: every word as a case-insensitive substring
-            where.terms.extend(quote.text.ilike(f"%{t}%") for t in FTS_TERM.findall(filters.q)[:MAX_FTS_TERMS])
-    where.key = tuple(key)
+            for i, word in enumerate(FTS_TERM.findall(filters.q)[:MAX_FTS_TERMS]):
+                shape.append("word")
+                params[f"f_word{i}"] = f"%{word}%"
+                where.terms.append(quote.text.ilike(bindparam(f"f_word{i}", type_=String)))
+    where.shape = tuple(shape)
+    where.key = (where.shape, tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in params.items())))
     return where
+
+
+def _execute(session: Session, stmt, params: dict):
+    return session.connection().execute(stmt, params)
 
 
 def count_matching(session: Session, where: QuoteWhere) -> int:
     """How many quotes match (all pages), cached until the database changes."""
     def count() -> int:
         if where.match is not None and not where.others:
-            stmt = select(func.count()).select_from(fts_index.quote_fts).where(fts_index.matches(where.match))
+            stmt = select(func.count()).select_from(fts_index.quote_fts).where(fts_index.matches(MATCH))
         elif where.match is not None:   # walk the matches, each joined to its quote by primary key
             stmt = (select(func.count()).select_from(fts_index.quote_fts)
                     .join(Quote.__table__, quote.id == fts_index.quote_id_of(fts_index.fts_rowid))
-                    .where(fts_index.matches(where.match), *where.others))
+                    .where(fts_index.matches(MATCH), *where.others))
         else:
             stmt = select(func.count()).select_from(Quote.__table__).where(*where.terms)
-        return session.connection().execute(stmt).scalar_one()
+        return _execute(session, stmt, where.params).scalar_one()
     return cached(session, ("quotes.count", where.key), count)
+
+
+_statements: dict[tuple, object] = {}   # (filters shape, scan shape) -> page statement
+
+
+def _page_statement(where: QuoteWhere, scan: Scan):
+    """The statement of one scan of a page for these filters, built on first use; LIMIT is bound as f_limit."""
+    key = (where.shape, scan.shape)
+    stmt = _statements.get(key)
+    if stmt is None:
+        source = FTS_ROWS.where(fts_index.matches(MATCH), *where.others) if where.match is not None else \
+            ROWS.where(*where.terms)
+        stmt = source.where(*scan.where).order_by(*scan.order_by).limit(bindparam("f_limit", type_=Integer))
+        if len(_statements) < 1024:   # shapes are few (combinations of filters); the bound is a safeguard
+            _statements[key] = stmt
+    return stmt
 
 
 def _date_page(session: Session, where: QuoteWhere, limit: int, cursor: str | None, descending: bool) -> list:
     """Up to `limit` rows in (published, id) order after `cursor`, undated quotes last."""
-    if where.match is not None:
-        return _fts_date_page(session, where, limit, cursor, descending)
+    scans = _fts_scans(cursor, descending) if where.match is not None else \
+        date_id_scans(quote.published, quote.id, cursor, descending=descending)
 
-    def fetch(terms, order_by, n):
-        return _fetch(session, ROWS.where(*where.terms, *terms).order_by(*order_by).limit(n))
-
-    return run_scans(date_id_scans(quote.published, quote.id, cursor, descending=descending), fetch, limit)
-
-
-def _fts_date_page(session: Session, where: QuoteWhere, limit: int, cursor: str | None, descending: bool) -> list:
-    """The same page for `q=`: walk quote_fts in date-key order from the cursor's key, join each match to its
-    quote, keep those passing the other filters, stop after `limit`."""
-    key, first_dated = fts_index.fts_rowid, fts_index.FIRST_DATED_KEY
-    after = None
-    if cursor is not None:
-        day, last_id = parse_date_id_cursor(cursor)
-        cursor_key = fts_index.date_key(day, last_id)
-        after = key < cursor_key if descending else key > cursor_key
-    if descending:   # undated quotes have the smallest keys: one walk down covers both
-        scans = [Scan((after,) if after is not None else (), (key.desc(),))]
-    elif after is None:
-        scans = [Scan((key >= first_dated,), (key.asc(),)), Scan((key < first_dated,), (key.asc(),))]
-    elif cursor_key >= first_dated:
-        scans = [Scan((after,), (key.asc(),)), Scan((key < first_dated,), (key.asc(),))]
-    else:
-        scans = [Scan((after, key < first_dated), (key.asc(),))]
-
-    def fetch(terms, order_by, n):
-        stmt = (FTS_ROWS.where(fts_index.matches(where.match), *terms, *where.others).order_by(*order_by).limit(n))
-        return _fetch(session, stmt)
+    def fetch(scan: Scan, n: int) -> list[QuoteRow]:
+        return [_to_row(r) for r in _execute(session, _page_statement(where, scan),
+                                             {**where.params, **scan.params, "f_limit": n})]
 
     return run_scans(scans, fetch, limit)
+
+
+def _fts_scans(cursor: str | None, descending: bool) -> list[Scan]:
+    """The walks of quote_fts in date-key order from the cursor's key, for `q=`: each match is joined to its
+    quote and kept if it passes the other filters, until the page is full."""
+    key, first_dated = fts_index.fts_rowid, fts_index.FIRST_DATED_KEY
+    order = (key.desc(),) if descending else (key.asc(),)
+    direction = "desc" if descending else "asc"
+    if cursor is None:
+        if descending:   # undated quotes have the smallest keys: one walk down covers both
+            return [Scan((), order, shape="fts-desc")]
+        return [Scan((key >= first_dated,), order, shape="fts-dated-asc"),
+                Scan((key < first_dated,), order, shape="fts-undated-asc")]
+    day, last_id = parse_date_id_cursor(cursor)
+    cursor_key = fts_index.date_key(day, last_id)
+    bound = bindparam("k_key", type_=BigInteger)
+    params = {"k_key": cursor_key}
+    if descending:
+        return [Scan((key < bound,), order, params, f"fts-after-{direction}")]
+    if cursor_key >= first_dated:
+        return [Scan((key > bound,), order, params, "fts-dated-after-asc"),
+                Scan((key < first_dated,), order, shape="fts-undated-asc")]
+    return [Scan((key > bound, key < first_dated), order, params, "fts-undated-after-asc")]
 
 
 def list_quotes(

@@ -356,8 +356,9 @@ def list_utterances(
             after = [tuple_(Utterance.n_outlets, Utterance.id) < tuple_(n_outlets, ident)]
         scans = [Scan(tuple(after), (Utterance.n_outlets.desc(), Utterance.id.desc()))]
 
-    def fetch(terms, order_by, n):
-        return session.exec(_rows_query().where(*conditions, *terms).order_by(*order_by).limit(n)).all()
+    def fetch(scan, n):
+        return session.exec(_rows_query().where(*conditions, *scan.where).order_by(*scan.order_by).limit(n),
+                            params=scan.params).all()
 
     rows = [UtteranceRow(*r) for r in run_scans(scans, fetch, limit + 1)]
     items = rows[:limit]
