@@ -71,8 +71,10 @@ def make_engine(url: str, *, foreign_keys: bool = True, query_only: bool = False
             kwargs["poolclass"] = NullPool
     if query_only:
         # enough connections for the threads that run endpoints (AnyIO's default limiter has 40)
+        # LIFO: the same few connections serve a steady load, so their caches (SQLite's pages, the snapshot
+        # cache of services/snapshot_cache.py) stay warm
         size = get_settings().reader_pool_size
-        kwargs.update(pool_size=size, max_overflow=max(0, 40 - size))
+        kwargs.update(pool_size=size, max_overflow=max(0, 40 - size), pool_use_lifo=True)
     engine = create_engine(url, **kwargs)
     if is_sqlite:
         pragmas = sqlite_pragmas(foreign_keys=foreign_keys, query_only=query_only)

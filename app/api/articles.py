@@ -18,7 +18,7 @@ router = APIRouter(prefix="/articles", tags=["articles"])
 
 
 @router.get("", response_model=Page[ArticleSummary], summary="List articles")
-def list_articles(
+async def list_articles(
     session: SessionDep,
     page: PageDep,
     outlet: Annotated[str | None, Query(max_length=200, description="Outlet id, name or domain")] = None,
@@ -30,7 +30,7 @@ def list_articles(
 
 @router.get("/{article_id}", response_model=ArticleOut, responses={404: {"model": ErrorOut}},
             summary="One article with its text and quotes")
-def get_article(article_id: Annotated[int, Path(ge=1, le=MAX_ID, description="Article id", examples=[1])],
+async def get_article(article_id: Annotated[int, Path(ge=1, le=MAX_ID, description="Article id", examples=[1])],
                 session: SessionDep):
     return model_response(ArticleOut.from_detail(service.get_article(session=session, article_id=article_id)))
 

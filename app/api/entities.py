@@ -23,7 +23,7 @@ SearchQ = Annotated[str | None, Query(max_length=200, description=(
 
 
 @router.get("", response_model=Page[EntitySummary], summary="List people, organisations and places")
-def list_entities(
+async def list_entities(
     session: SessionDep,
     page: PageDep,
     kind: KindQ = None,
@@ -37,14 +37,14 @@ def list_entities(
 
 @router.get("/{entity_id}", response_model=EntityOut, responses={404: {"model": ErrorOut}},
             summary="One entity with its aliases, roles, outlets and counts")
-def get_entity(entity_id: EntityId, session: SessionDep):
+async def get_entity(entity_id: EntityId, session: SessionDep):
     """One entity: canonical name, aliases, roles per article, outlets that quote it, counts and dates."""
     return json_response(EntityOut.body(service.get_entity(session=session, entity_id=entity_id)))
 
 
 @router.get("/{entity_id}/quotes", response_model=Page[QuotePublic], responses={404: {"model": ErrorOut}},
             summary="Quotes attributed to an entity")
-def entity_quotes(entity_id: EntityId, session: SessionDep, page: PageDep):
+async def entity_quotes(entity_id: EntityId, session: SessionDep, page: PageDep):
     """Quotes attributed to this entity, newest first."""
     service.require_entity(session=session, entity_id=entity_id)
     filters = quote_service.QuoteFilters(speaker=str(entity_id))
@@ -54,7 +54,7 @@ def entity_quotes(entity_id: EntityId, session: SessionDep, page: PageDep):
 
 @router.get("/{entity_id}/mentions", response_model=Page[MentionOut], responses={404: {"model": ErrorOut}},
             summary="Where the articles name an entity")
-def entity_mentions(
+async def entity_mentions(
     entity_id: EntityId, session: SessionDep, page: PageDep,
     article_id: Annotated[int | None, Query(ge=1, description="Only mentions in this article")] = None,
 ):
@@ -65,7 +65,7 @@ def entity_mentions(
 
 
 @speakers_router.get("", response_model=Page[EntitySummary], summary="Entities that are quoted")
-def list_speakers(
+async def list_speakers(
     session: SessionDep,
     page: PageDep,
     kind: KindQ = None,

@@ -61,7 +61,7 @@ def _facet_names(facets: str | None) -> list[str]:
 
 
 @router.get("", response_model=QuotePage, responses=EXPORT_RESPONSES, summary="Search and export quotes")
-def list_quotes(
+async def list_quotes(
     session: SessionDep,
     page: PageDep,
     speaker: Annotated[str | None, Query(max_length=200,
@@ -129,7 +129,7 @@ def list_quotes(
 
 @router.get("/{quote_id}", response_model=QuotePublic,
             responses={404: {"model": ErrorOut}, **jsonld.JSONLD_RESPONSE}, summary="One quote")
-def get_quote(
+async def get_quote(
     quote_id: Annotated[int, Path(ge=1, le=MAX_ID, description="Quote id", examples=[12])], session: SessionDep,
     request: Request,
     format: Annotated[Literal["json", "jsonld"] | None, Query(

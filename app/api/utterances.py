@@ -16,7 +16,7 @@ router = APIRouter(prefix="/utterances", tags=["utterances"])
 
 
 @router.get("", response_model=Page[UtteranceSummary], summary="Statements quoted across outlets")
-def list_utterances(
+async def list_utterances(
     session: SessionDep,
     page: PageDep,
     speaker: Annotated[str | None, Query(description="Entity id, or any name or alias ('Putin')")] = None,
@@ -37,7 +37,7 @@ def list_utterances(
 
 @router.get("/{utterance_id}", response_model=UtteranceOut,
             responses={404: {"model": ErrorOut}, **jsonld.JSONLD_RESPONSE}, summary="One statement, every wording")
-def get_utterance(
+async def get_utterance(
     utterance_id: Annotated[int, Path(description="Utterance id", examples=[3])], session: SessionDep,
     request: Request,
     format: Annotated[Literal["json", "jsonld"] | None, Query(

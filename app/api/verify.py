@@ -13,7 +13,7 @@ router = APIRouter(prefix="/verify", tags=["verify"])
 
 @router.post("", response_model=VerifyOut, summary="Check a quote: said, by whom, in which words",
              responses={400: {"model": ErrorOut, "description": "The body is not readable JSON"}})
-def verify(body: VerifyIn, session: SessionDep):
+async def verify(body: VerifyIn, session: SessionDep):
     """Checks a sentence against every stored statement. `verdict`: `verbatim` (found word for word, case,
     punctuation and quotation marks aside), `partial` (part of a longer quote), `variant` (the same statement in
     other words; see `closest_text` and `diff`), `misattributed` (found, but not said by `speaker`) or

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import Connection, delete, func, insert, text, tuple_, update
+from sqlalchemy import Connection, bindparam, delete, func, insert, text, tuple_, update
 from sqlmodel import Session, select
 
 from app.errors import InvalidParameter, NotFound
@@ -375,8 +375,17 @@ def speakers_of(*, session: Session, utterance_ids: list[int]) -> dict[int, int]
     return dict(session.exec(select(Utterance.id, Utterance.speaker_id).where(Utterance.id.in_(utterance_ids))).all())
 
 
+# built once (building an ORM statement costs more than running it); the id is a bound parameter
+_ROW_BY_ID = _rows_query().where(Utterance.id == bindparam("utterance_id"))
+_WORDINGS = (select(Quote.id, Quote.text, Quote.start, Quote.end, Quote.published, Article.id, Article.title, Outlet)
+             .join(Article, Article.id == Quote.article_id)
+             .outerjoin(Outlet, Outlet.id == Quote.outlet_id)
+             .where(Quote.utterance_id == bindparam("utterance_id"))
+             .order_by(Quote.published.is_(None), Quote.published, Quote.id))
+
+
 def get_row(*, session: Session, utterance_id: int) -> UtteranceRow:
-    row = session.exec(_rows_query().where(Utterance.id == utterance_id)).first()
+    row = session.exec(_ROW_BY_ID, params={"utterance_id": utterance_id}).first()
     if row is None:
         raise NotFound("utterance", utterance_id)
     return UtteranceRow(*row)
@@ -385,14 +394,10 @@ def get_row(*, session: Session, utterance_id: int) -> UtteranceRow:
 def get_utterance(*, session: Session, utterance_id: int) -> UtteranceDetail:
     """The utterance with every wording that carries it: the canonical one first, then the most quoted."""
     row = get_row(session=session, utterance_id=utterance_id)
-    stmt = (select(Quote.id, Quote.text, Quote.start, Quote.end, Quote.published, Article.id, Article.title, Outlet)
-            .join(Article, Article.id == Quote.article_id)
-            .outerjoin(Outlet, Outlet.id == Quote.outlet_id)
-            .where(Quote.utterance_id == utterance_id)
-            .order_by(Quote.published.is_(None), Quote.published, Quote.id))
     canonical = row.utterance.canonical_text
     variants: dict[str, Variant] = {}
-    for qid, text, start, end, published, article_id, title, outlet in session.exec(stmt).all():
+    for qid, text, start, end, published, article_id, title, outlet in session.exec(
+            _WORDINGS, params={"utterance_id": utterance_id}).all():
         variant = variants.setdefault(normalize(text), Variant(text=text))
         variant.quote_ids.append(qid)
         variant.occurrences.append(Occurrence(qid, article_id, title, outlet, published, start, end))
