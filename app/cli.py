@@ -81,13 +81,18 @@ def entities_rebuild() -> None:
               f"({report.merged} merged); curated entries matched: {report.curated_matches}")
 
 
+WorkersOpt = Annotated[int, typer.Option(
+    "--workers", "-w", min=1, help="Processes extracting in parallel (each loads its own spaCy model; "
+    "this process stays the only database writer). 1 extracts in this process.")]
+
+
 @app.command()
-def ingest(paths: PathsArg) -> None:
+def ingest(paths: PathsArg, workers: WorkersOpt = 1) -> None:
     """Extract quotes from articles and store them. Already-ingested articles are skipped.
 
     Exits non-zero only when nothing could be ingested and some input was refused.
     """
-    report = _ingest(paths)
+    report = _ingest(paths, workers)
     if report.articles_ingested == 0 and report.articles_unchanged == 0 and report.skipped:
         raise typer.Exit(code=1)
 
@@ -137,7 +142,7 @@ def extract(
 
 # ---------- helpers ----------
 
-def _ingest(paths: list[Path]):
+def _ingest(paths: list[Path], workers: int = 1):
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from app.db import session_factory, upgrade_database
@@ -145,8 +150,10 @@ def _ingest(paths: list[Path]):
     from app.services.ingest import ingest_paths
 
     upgrade_database()
-    with err.status("loading the language model…", spinner="dots") if err.is_terminal else nullcontext():
-        extractor = get_extractor()
+    extractor = None  # with workers, each worker process loads its own
+    if workers == 1:
+        with err.status("loading the language model…", spinner="dots") if err.is_terminal else nullcontext():
+            extractor = get_extractor()
     if err.is_terminal:
         columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
         with Progress(*columns, console=err, transient=True) as bar:
@@ -155,9 +162,10 @@ def _ingest(paths: list[Path]):
             def progress(done: int, total: int, label: str) -> None:
                 bar.update(task, completed=done, total=total, description=f"ingesting {Path(label).name}")
 
-            report = ingest_paths(paths, session_factory=session_factory(), extractor=extractor, progress=progress)
+            report = ingest_paths(paths, session_factory=session_factory(), extractor=extractor, progress=progress,
+                                  workers=workers)
     else:
-        report = ingest_paths(paths, session_factory=session_factory(), extractor=extractor)
+        report = ingest_paths(paths, session_factory=session_factory(), extractor=extractor, workers=workers)
     _print_report(report)
     return report
 

@@ -171,3 +171,43 @@ def test_a_batch_of_only_bad_files_ingests_nothing(tmp_path, db_url, extractor, 
     bad.write_bytes(payload)
     report = ingest([bad], db_url, extractor)
     assert report.articles_ingested == 0 and len(report.skipped) == 1
+
+
+def stored_quotes(url) -> list[tuple]:
+    with Session(get_engine(url)) as session:
+        rows = session.exec(select(Article.source_file, Quote.start, Quote.end, Quote.kind, Quote.speaker_text)
+                            .join(Article, Article.id == Quote.article_id)).all()
+    return sorted((Path(f).name, *rest) for f, *rest in rows)
+
+
+def test_two_worker_processes_store_exactly_what_one_process_does(tmp_path, db_url, extractor):
+    ingest([SEEDS], db_url, extractor)
+    parallel_url = f"sqlite:///{tmp_path / 'parallel.db'}"
+    from app.db import upgrade_database
+
+    upgrade_database(parallel_url)
+    report = ingest([SEEDS], parallel_url, None, workers=2)
+    assert report.articles_ingested == 5 and report.skipped == []
+    assert stored_quotes(parallel_url) == stored_quotes(db_url) != []
+
+
+def test_an_article_the_pipeline_fails_on_is_skipped_and_its_batch_mates_are_still_stored(
+        tmp_path, db_url, extractor, monkeypatch):
+    import app.pipeline.extract as extract_module
+
+    real = extract_module.extract_doc
+
+    def fails_on_marker(doc, cleaned):
+        if "KABOOM" in doc.text:
+            raise RuntimeError("the parser fell over")
+        return real(doc, cleaned)
+
+    monkeypatch.setattr(extract_module, "extract_doc", fails_on_marker)
+    folder = tmp_path / "batch"
+    folder.mkdir()
+    for name in ("a.txt", "b.txt", "c.txt"):   # one nlp.pipe batch; the middle one fails
+        text = GOOD.read_text(encoding="utf-8") + f"\n\nEdition {name}."
+        (folder / name).write_text(text + ("\n\nKABOOM" if name == "b.txt" else ""), encoding="utf-8")
+    report = ingest([folder], db_url, extractor)
+    assert report.articles_ingested == 2
+    assert reasons(report) == {"b.txt": "extraction failed: RuntimeError: the parser fell over"}

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc, Span, Token
 
+from app.pipeline.nlp import lemma
 from app.pipeline.entities import Cluster
 
 SPEECH_VERBS = frozenset("""
@@ -67,6 +68,7 @@ class Attributor:
 
     def __init__(self, doc: Doc, token_index: dict[int, Cluster], quote_token_mask: list[bool]):
         self.doc = doc
+        self.text = doc.text  # Doc.text joins every token again on each access
         self.token_index = token_index
         self.in_quote = quote_token_mask
         self.salient = self._salient_subjects()
@@ -84,7 +86,7 @@ class Attributor:
             if subj.dep_ not in {"nsubj", "nsubjpass"}:
                 continue
             verb = subj.head
-            if verb.dep_ == "ROOT" or verb.lemma_.lower() in SPEECH_VERBS:
+            if verb.dep_ == "ROOT" or lemma(verb) in SPEECH_VERBS:
                 out.append((tok.i, cl))
         return out
 
@@ -92,10 +94,10 @@ class Attributor:
         """A speech verb outside quotes; with `quote` (its token range), also a verb of ADJACENT_CUES next to it."""
         if tok.pos_ not in {"VERB", "AUX"} or self.in_quote[tok.i]:
             return False
-        lemma = tok.lemma_.lower()
-        if lemma in SPEECH_VERBS:
+        verb = lemma(tok)
+        if verb in SPEECH_VERBS:
             return True
-        if lemma in ADJACENT_CUES and quote is not None:
+        if verb in ADJACENT_CUES and quote is not None:
             qstart, qend = quote
             before = tok.i < qstart and all(t.is_punct for t in self.doc[tok.i + 1:qstart])  # "continued: “…”"
             return before or 0 <= tok.i - qend <= 6
@@ -157,7 +159,7 @@ class Attributor:
         if low in PRONOUNS_GROUP:
             kinds = {"organization", "location"} if low in {"it", "its"} else {"organization", "location", "person"}
             return self.antecedent(tok.i, kinds)
-        if tok.pos_ == "NOUN" and tok.lemma_.lower() in ROLE_NOUNS and any(c.lower_ == "the" for c in tok.children):
+        if tok.pos_ == "NOUN" and lemma(tok) in ROLE_NOUNS and any(c.lower_ == "the" for c in tok.children):
             return self.role_antecedent(tok)
         return None
 
@@ -175,7 +177,7 @@ class Attributor:
 
     def role_antecedent(self, tok: Token) -> Cluster | None:
         """"the professor" -> the latest person whose stated role has that noun; else the salient person."""
-        noun = tok.lemma_.lower()
+        noun = lemma(tok)
         mods = {c.lower_ for c in tok.children if c.dep_ in {"amod", "compound"}}
         best = None
         for i in range(tok.i - 1, max(-1, tok.i - 800), -1):
@@ -255,7 +257,7 @@ class Attributor:
 
     def dash_byline(self, close_char: int) -> Token | None:
         """A source printed after the quote: “…” ― Sonya Herridge."""
-        text = self.doc.text
+        text = self.text
         m = DASH_BYLINE.match(text, close_char + 1)
         if not m or m.end() == close_char + 1:
             return None
@@ -319,7 +321,7 @@ class Attributor:
         m = WHERE.search(frame)
         if m:
             return m.group(0).strip()
-        if cue.lemma_.lower() == "tell":
+        if lemma(cue) == "tell":
             m = TOLD_MEDIA.search(frame)
             if m and any(self.token_index.get(t.i) is not None and self.token_index[t.i].kind == "organization"
                          for t in cue.children if t.dep_ in {"dobj", "dative"}):

@@ -21,6 +21,7 @@ BOILERPLATE_LINE = re.compile(
       | read\ more(?:\ \(\.\.\.\))?|continue\ reading.*|newer\ articles|older\ articles|next\ article|previous\ article
       | back\ to\ top(?:\ button)?|skip\ to\ (?:main\ )?content|advertisement|sponsored(?:\ content)?|share\ this.*
       | share\ on\ \w+|follow\ us.*|sign\ up.*newsletter.*|subscribe.*|click\ here.*|print|email|tweet
+      | ["“]?follow\ [\w.'’\ -]{1,40}\ on\ (?:twitter|facebook|instagram)(?:\ @\w+)?[.!]?["”]?
       | this\ article\ is\ more\ than|this\ article\ is\ more\ than\ \d+\ \w+\ old
       | (?:photograph|photo|image|picture)\s*:.*|getty\ images|reuters|afp|ap\ photo.*
       | copyright.*|©.*|all\ rights\ reserved.*

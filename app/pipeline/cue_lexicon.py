@@ -94,7 +94,7 @@ def _content_slot(cue: Token, start: int, end: int) -> str | None:
 
 
 def build(polnear_split: Path, nlp=None) -> dict:
-    from app.pipeline.nlp import load_nlp
+    from app.pipeline.nlp import lemma, load_nlp
 
     nlp = nlp or load_nlp()
     seen: Counter = Counter()
@@ -120,20 +120,20 @@ def build(polnear_split: Path, nlp=None) -> dict:
                 cue_heads[head.i] = head
                 slot = _content_slot(head, content[0][0], content[-1][1])
                 if slot is not None:
-                    slots[head.lemma_.lower()][slot] += 1
+                    slots[lemma(head)][slot] += 1
             for tok in doc:
                 if tok.pos_ in {"VERB", "AUX"}:
-                    lemma = tok.lemma_.lower()
-                    seen[lemma] += 1
-                    cued[lemma] += tok.i in cue_heads
+                    verb = lemma(tok)
+                    seen[verb] += 1
+                    cued[verb] += tok.i in cue_heads
     cues = {}
-    for lemma, n in seen.items():
-        if n < MIN_COUNT or not cued[lemma]:
+    for verb, n in seen.items():
+        if n < MIN_COUNT or not cued[verb]:
             continue
-        total = sum(slots[lemma].values())
-        kept = [s for s, k in slots[lemma].most_common() if total and k / total >= CONTENT_SLOTS_MIN]
+        total = sum(slots[verb].values())
+        kept = [s for s, k in slots[verb].most_common() if total and k / total >= CONTENT_SLOTS_MIN]
         if kept:
-            cues[lemma] = [round(cued[lemma] / n, 3), n, kept]
+            cues[verb] = [round(cued[verb] / n, 3), n, kept]
     return {"source": f"PolNeAR {polnear_split.name}", "documents": len(pairs), "cues": dict(sorted(cues.items()))}
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Span
 
+from app.pipeline.nlp import lemma
 from app.pipeline.names import acronym, fold, name_key, person_tokens
 from app.pipeline.types import EntityRecord, Mention, RoleRecord
 
@@ -97,7 +98,7 @@ def speaker_names(doc: Doc, taken: set[int]) -> list[Span]:
         if tok.pos_ != "PROPN" or tok.i in taken or not tok.text[:1].isupper():
             continue
         head = tok.head
-        speaker_slot = (tok.dep_ == "nsubj" and head.lemma_.lower() in SPEECH_LEMMAS) or \
+        speaker_slot = (tok.dep_ == "nsubj" and lemma(head) in SPEECH_LEMMAS) or \
             (tok.dep_ == "pobj" and head.lower_ == "to" and head.head.lower_ == "according")
         if not speaker_slot:
             continue

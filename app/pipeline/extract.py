@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 from functools import lru_cache
+from itertools import islice
 from typing import Iterable, Iterator
 
 from spacy.language import Language
@@ -19,6 +20,7 @@ from app.pipeline.types import Extraction, Mention, QuoteRecord
 
 EXTRACTOR_VERSION = "whosaid-rules-0.2"
 SPEECH_MIN_WORDS = 4
+QUOTE_MARK_CHARS = "\"“”‘’'"
 
 
 def headline_end(text: str) -> int:
@@ -39,17 +41,25 @@ def is_section_heading(text: str, lo: int, hi: int) -> bool:
     line = text[lo:hi].strip()
     before = text[max(0, lo - 2):lo]
     after = text[hi:hi + 2]
+    inner = line[1:-1]
+    if line[:1] in QUOTE_MARK_CHARS and line[-1:] in QUOTE_MARK_CHARS and not any(m in inner for m in "\"“”"):
+        line = inner.strip("'‘’")  # a heading may be quoted as a whole: 'Legend in the Coal Fields.'
     words = line.split()
     if not words or len(words) > 14 or not (before.endswith("\n\n") or lo == 0) or not after.startswith("\n\n"):
         return False
-    capitalised = sum(w[:1].isupper() for w in words) / len(words)
+    content_words = [w for w in words if w.lower() not in TITLE_SMALL_WORDS] or words  # "in", "the" may be lower
+    capitalised = sum(w[:1].isupper() for w in content_words) / len(content_words)
     return line.endswith("?") or capitalised > 0.6 or ":" in line
 
 
 TITLE_SMALL_WORDS = frozenset("a an the and or of in on at to for with by from is it as but nor vs via de n".split())
 # words after which a quoted Title Case phrase names a show, book or song ("on CNN’s “State of the Union”")
 TITLE_CONTEXT = frozenset("""on in at from titled entitled headlined show program series book film movie song album
-article column essay sings sang starred""".split())
+article column essay sings sang starred anthem episode broadcast edition segment podcast documentary""".split())
+# ... or the words after it (“Keepin' It Real” radio program), or the kind of name it ends with (a “… Forum”)
+TITLE_FOLLOWERS = frozenset("radio program programme show podcast series book song column documentary film movie album "
+                            "segment broadcast".split())
+EVENT_NAMES = frozenset("Forum Summit Conference Convention Show Hour Awards Festival Tour Series".split())
 WORD = re.compile(r"[A-Za-z0-9][\w'’-]*")
 
 
@@ -61,9 +71,15 @@ def is_title(text: str, q: QuoteSpan) -> bool:
         return False
     if not all(w[0].isupper() or w[0].isdigit() or w.lower() in TITLE_SMALL_WORDS for w in words):
         return False
-    before = re.findall(r"[\w’']+", text[max(0, q.open_mark - 40):q.open_mark])
+    # (the first apostrophe of a '' mark is not a word)
+    before = re.findall(r"[\w’']+", text[max(0, q.open_mark - 40):q.open_mark].rstrip("'"))
     prev = before[-1] if before else ""
-    return prev.lower() in TITLE_CONTEXT or (prev[:1].isupper() and prev.endswith(("’s", "'s")))
+    if prev.lower() == "of" and len(before) > 1:  # "on this weekend's broadcast of “Fox News Sunday”"
+        prev = before[-2]
+    close = q.close_mark + 1 if q.close_mark is not None else q.end
+    after = re.findall(r"[\w’']+", text[close:close + 30].lstrip("'"))
+    return (prev.lower() in TITLE_CONTEXT or (prev[:1].isupper() and prev.endswith(("’s", "'s")))
+            or (after[:1] and after[0].lower() in TITLE_FOLLOWERS) or words[-1] in EVENT_NAMES)
 
 
 def is_nickname(text: str, q: QuoteSpan) -> bool:
@@ -110,11 +126,30 @@ class Extractor:
     def extract_many(self, raws: Iterable[str]) -> Iterator[Extraction]:
         return (extraction for extraction, _ in self.extract_with_offsets(raws))
 
+    def extract_each(self, raws: Iterable[str]) -> Iterator[Extraction | Exception]:
+        """One result per text, in order, batched through nlp.pipe. A text the pipeline fails on gives its
+        exception in place of an Extraction instead of ending the stream: the batch it was in is redone one text
+        at a time, so the others still come out."""
+        texts = iter(raws)
+        while batch := list(islice(texts, self.batch_size)):
+            try:
+                results: list[Extraction | Exception] = list(self.extract_many(batch))
+            except Exception:
+                results = [_extract_or_error(self, raw) for raw in batch]
+            yield from results
+
     def extract_with_offsets(self, raws: Iterable[str]) -> Iterator[tuple[Extraction, Cleaned]]:
         """Like extract_many, but also gives the offset map back to each raw text."""
         cleaned = (clean(raw) for raw in raws)
         for doc, c in self.nlp.pipe(((c.text, c) for c in cleaned), as_tuples=True, batch_size=self.batch_size):
             yield extract_doc(doc, c), c
+
+
+def _extract_or_error(extractor: Extractor, raw: str) -> Extraction | Exception:
+    try:
+        return extractor.extract(raw)
+    except Exception as exc:
+        return exc
 
 
 @lru_cache(maxsize=1)
@@ -180,7 +215,6 @@ def extract_doc(doc: Doc, cleaned: Cleaned) -> Extraction:
 
 # what may stand between two quoted pieces of one list: commas, a conjunction, an article
 LIST_GLUE = re.compile(r"[\s,;]*(?:(?:and|or|nor|as well as)\b[\s,]*)?(?:(?:an?|the)\b\s*)?", re.IGNORECASE)
-QUOTE_MARK_CHARS = "\"“”‘’'"
 
 
 def merge_listed_fragments(text: str, quotes: list[QuoteRecord]) -> list[QuoteRecord]:

@@ -340,30 +340,41 @@ def better_name(current: str, candidate: str) -> str:
     return current
 
 
-def upsert_entity(*, session: Session, record: EntityRecord) -> tuple[Entity, bool]:
-    """The entity for `record` (same kind and key), created if new; names, role and aliases are merged in.
+def upsert_entities(*, session: Session, records: list[EntityRecord]) -> tuple[dict[str, int], int]:
+    """The entity of each record (same kind and key), created if new; names, role and aliases are merged in.
 
-    Returns (entity, created). Flushes so the entity has an id.
+    One article's records at a time, in a fixed number of queries whatever their count. Returns
+    ({record key: entity id}, number created). Flushes so every entity has an id.
     """
-    entity = session.exec(
-        select(Entity).where(Entity.kind == record.kind, Entity.key == record.key).order_by(Entity.id)
-    ).first()
-    created = entity is None
-    if entity is None:
-        entity = Entity(kind=record.kind, key=record.key, name=record.name, role=record.role,
-                        affiliation=record.affiliation)
-        session.add(entity)
-    else:
-        entity.name = better_name(entity.name, record.name)
-        entity.role = entity.role or record.role
-        entity.affiliation = entity.affiliation or record.affiliation
+    existing: dict[tuple[str, str], Entity] = {}
+    keys = sorted({r.key for r in records})
+    with session.no_autoflush:
+        for entity in session.exec(select(Entity).where(Entity.key.in_(keys)).order_by(Entity.id.desc())).all():
+            existing[(entity.kind, entity.key)] = entity  # descending ids: the oldest one wins
+    created = 0
+    for record in records:
+        entity = existing.get((record.kind, record.key))
+        if entity is None:
+            entity = Entity(kind=record.kind, key=record.key, name=record.name, role=record.role,
+                            affiliation=record.affiliation)
+            session.add(entity)
+            existing[(record.kind, record.key)] = entity
+            created += 1
+        else:
+            entity.name = better_name(entity.name, record.name)
+            entity.role = entity.role or record.role
+            entity.affiliation = entity.affiliation or record.affiliation
     session.flush()
 
-    known = set(session.exec(select(Alias.norm).where(Alias.entity_id == entity.id)).all())
-    # shortest spelling first, so an alias row reads "Putin" rather than "Mr Putin" for the norm "putin"
-    for text in sorted({record.name, *record.aliases}, key=lambda t: (len(t), t)):
-        norm = alias_norm(text)
-        if norm and norm not in known:
-            known.add(norm)
-            session.add(Alias(entity_id=entity.id, text=text, norm=norm))
-    return entity, created
+    by_record = {r.key: existing[(r.kind, r.key)] for r in records}
+    known: set[tuple[int, str]] = set(session.exec(
+        select(Alias.entity_id, Alias.norm).where(Alias.entity_id.in_({e.id for e in by_record.values()}))).all())
+    for record in records:
+        entity_id = by_record[record.key].id
+        # shortest spelling first, so an alias row reads "Putin" rather than "Mr Putin" for the norm "putin"
+        for text in sorted({record.name, *record.aliases}, key=lambda t: (len(t), t)):
+            norm = alias_norm(text)
+            if norm and (entity_id, norm) not in known:
+                known.add((entity_id, norm))
+                session.add(Alias(entity_id=entity_id, text=text, norm=norm))
+    return {key: entity.id for key, entity in by_record.items()}, created

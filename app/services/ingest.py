@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from itertools import tee
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -20,7 +21,7 @@ from app.core.config import Settings, get_settings
 from app.models import Article, EntityRole, Mention, Quote
 from app.pipeline.types import Extraction
 from app.services.articles import find_by_hash
-from app.services.entities import upsert_entity
+from app.services.entities import upsert_entities
 from app.services.outlets import get_or_create_outlet
 from app.services.resolution import load_curated, resolve_entities
 from app.services.sources import Document, Skip, discover, read_documents
@@ -30,7 +31,7 @@ ProgressFn = Callable[[int, int, str], None]   # (files done, files in total, fi
 
 
 class ExtractorLike(Protocol):
-    def extract(self, raw: str) -> Extraction: ...
+    def extract_each(self, raws: Iterable[str]) -> Iterator[Extraction | Exception]: ...
 
 
 @dataclass(slots=True)
@@ -53,27 +54,63 @@ def ingest_paths(
     paths: Iterable[str | Path],
     *,
     session_factory: Callable[[], Session],
-    extractor: ExtractorLike,
+    extractor: ExtractorLike | None = None,
     progress: ProgressFn | None = None,
     settings: Settings | None = None,
+    workers: int = 1,
 ) -> IngestReport:
-    """Ingest every article found under `paths`; bad inputs are reported in `skipped`, never raised."""
+    """Ingest every article found under `paths`; bad inputs are reported in `skipped`, never raised.
+
+    Texts stream through extraction in batches (spaCy's nlp.pipe), on `workers` processes when more than one;
+    this process stays the only writer and stores each article in its own transaction as its extraction arrives.
+    """
     settings = settings or get_settings()
     report = IngestReport()
     sources, refused = discover(paths)
     report.skipped.extend((s.source, s.reason) for s in refused)
-    for done, source in enumerate(sources, 1):
-        for item in read_documents(source, max_bytes=settings.max_file_bytes):
-            if isinstance(item, Skip):
-                report.skipped.append((item.source, item.reason))
-            else:
-                ingest_document(item, session_factory=session_factory, extractor=extractor, settings=settings,
-                                report=report)
+
+    def accepted() -> Iterator[tuple[Document, int, str]]:  # (document, files started, file label)
+        for done, source in enumerate(sources, 1):
+            for item in read_documents(source, max_bytes=settings.max_file_bytes):
+                if isinstance(item, Skip):
+                    report.skipped.append((item.source, item.reason))
+                    continue
+                report.warnings.extend((item.source, w) for w in item.warnings)
+                reason = refusal(item, settings)
+                if reason:
+                    report.skipped.append((item.source, reason))
+                    continue
+                yield item, done, source.label
+
+    from app.pipeline.extract import EXTRACTOR_VERSION
+
+    staged, for_text = tee(accepted())
+    extractions = _extract_texts((doc.raw for doc, _, _ in for_text), extractor, workers,
+                                 settings.spacy_model)
+    for (doc, done, label), extraction in zip(staged, extractions):
+        _store_document(doc, extraction, session_factory, EXTRACTOR_VERSION, report,
+                        settings.max_quotes_per_article)
         if progress is not None:
-            progress(done, len(sources), source.label)
+            progress(done, len(sources), label)
+    if progress is not None and sources:
+        progress(len(sources), len(sources), sources[-1].label)
     if report.articles_ingested:
         _resolve(session_factory, settings, report)
     return report
+
+
+def _extract_texts(raws: Iterator[str], extractor: ExtractorLike | None, workers: int,
+                   model: str) -> Iterator[Extraction | Exception]:
+    """The extraction of each text (or the exception extraction raised), in input order."""
+    if workers > 1:
+        from app.pipeline.parallel import extract_parallel
+
+        return extract_parallel(raws, workers=workers, model=model)
+    if extractor is None:
+        from app.pipeline.extract import get_extractor
+
+        extractor = get_extractor()
+    return extractor.extract_each(raws)
 
 
 def _resolve(session_factory: Callable[[], Session], settings: Settings, report: IngestReport) -> None:
@@ -123,18 +160,18 @@ def ingest_document(
     if reason:
         report.skipped.append((doc.source, reason))
     else:
-        _ingest_document(doc, session_factory, extractor, EXTRACTOR_VERSION, report, settings.max_quotes_per_article)
+        extraction = next(extractor.extract_each([doc.raw]))
+        _store_document(doc, extraction, session_factory, EXTRACTOR_VERSION, report,
+                        settings.max_quotes_per_article)
     return report
 
 
-def _ingest_document(
-    doc: Document, session_factory: Callable[[], Session], extractor: ExtractorLike, version: str,
+def _store_document(
+    doc: Document, extraction: Extraction | Exception, session_factory: Callable[[], Session], version: str,
     report: IngestReport, max_quotes: int,
 ) -> None:
-    try:
-        extraction = extractor.extract(doc.raw)
-    except Exception as exc:  # one article the pipeline cannot handle must not stop the batch
-        report.skipped.append((doc.source, f"extraction failed: {type(exc).__name__}: {exc}"))
+    if isinstance(extraction, Exception):  # one article the pipeline cannot handle must not stop the batch
+        report.skipped.append((doc.source, f"extraction failed: {type(extraction).__name__}: {extraction}"))
         return
     if not extraction.text.strip():
         report.skipped.append((doc.source, "no article text left after cleaning"))
@@ -198,18 +235,15 @@ def store_article(
     session.add(article)
     session.flush()
 
-    entity_ids: dict[str, int] = {}
-    new_entities = 0
+    entity_ids, new_entities = upsert_entities(session=session, records=extraction.entities)
     for record in extraction.entities:
-        entity, created = upsert_entity(session=session, record=record)
-        entity_ids[record.key] = entity.id
-        new_entities += created
+        entity_id = entity_ids[record.key]
         session.add_all(
-            Mention(entity_id=entity.id, article_id=article.id, start=m.start, end=m.end, text=m.text)
+            Mention(entity_id=entity_id, article_id=article.id, start=m.start, end=m.end, text=m.text)
             for m in record.mentions
         )
         session.add_all(
-            EntityRole(entity_id=entity.id, article_id=article.id, role=r.role, affiliation=r.affiliation,
+            EntityRole(entity_id=entity_id, article_id=article.id, role=r.role, affiliation=r.affiliation,
                        mention_start=r.mention.start, mention_end=r.mention.end, mention_text=r.mention.text)
             for r in record.roles
         )

@@ -132,6 +132,18 @@ def test_quoted_show_titles_are_not_speech(extract):
     assert kinds["The generals are angry,"] == "speech"
 
 
+def test_titles_named_by_the_words_around_them_are_not_speech(extract):
+    text = ("Al Sharpton took calls.\n\nListeners to his \"Keepin' It Real\" radio program called in. On this "
+            "weekend’s broadcast of “Fox News Sunday,” Pence spoke. Clinton spoke at a \"Commander-in-Chief Forum\" "
+            "sponsored by NBC. In his 2002 book, ''Make Your Kid a Millionaire,'' McKinley suggested saving. "
+            "“We will win this race,” Pence said.\n\n'Legend in the Coal Fields.'\n\nThe story went on.")
+    kinds = {q.text.rstrip(".,'"): q.kind for q in extract(text).quotes}
+    assert kinds["Keepin' It Real"] == kinds["Fox News Sunday"] == "unattributed"
+    assert kinds["Commander-in-Chief Forum"] == kinds["Make Your Kid a Millionaire"] == "unattributed"
+    assert kinds["Legend in the Coal Fields"] == "unattributed"  # a quoted section heading
+    assert kinds["We will win this race"] == "speech"
+
+
 def test_nicknames_inside_names_are_not_quotes(extract):
     text = ("State Del. Marcia “Cia” Price spoke first. Rep. Robert C. “Bobby” Scott said: "
             "“I’ll be able to raise what’s necessary.”")
@@ -145,3 +157,13 @@ def test_listed_fragments_are_one_fragment(extract):
             "“utterly amoral.” He praised the “hard work” of the staff.")
     frags = [q.text for q in extract(text).quotes if q.kind == "fragment"]
     assert frags == ["pathological liar,” a “serial philanderer” and “utterly amoral.", "hard work"]
+
+
+def test_a_statement_named_by_a_noun_is_reported_speech_of_its_author(extract):
+    text = ("Donald Trump spoke in Ohio.\n\nTrump’s claim that the election is rigged has no basis. "
+            "The warning by officials that the bridge could fail went unheeded. "
+            "The idea that prices would fall was popular.")
+    ind = {q.text: q.speaker for q in extract(text).quotes if q.kind == "indirect"}
+    assert "Trump" in ind["that the election is rigged"]
+    assert ind["that the bridge could fail"] == "officials"
+    assert not any("prices would fall" in t for t in ind)  # an idea nobody is said to have voiced

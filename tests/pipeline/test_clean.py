@@ -26,6 +26,11 @@ def test_boilerplate_and_repeated_headlines_are_dropped():
     assert "Vladimir Putin has thanked Xi Jinping" in c.text
 
 
+def test_follow_the_author_lines_are_boilerplate():
+    c = clean('Pence spoke on Sunday.\n\n"It was great," he said.\n\n"Follow Pam Key on Twitter @pamkeyNEN."\n')
+    assert "Follow" not in c.text and "It was great" in c.text
+
+
 def test_glued_age_banner_is_cut():
     c = clean("This article is more than\n2 year oldChinese leader Xi Jinping met Putin.\n")
     assert c.text.startswith("Chinese leader Xi Jinping")

@@ -1,0 +1,80 @@
+"""Extraction speed: whosaid's pipeline against the stock en_core_web_sm components it replaces, in one run.
+
+whosaid runs spaCy with its attribute ruler replaced by table lookups (app/pipeline/attribute_table.py) and
+without the lemmatizer (lemmas computed on demand, app/pipeline/nlp.py). Both give the same output; this measures
+what they save. The two pipelines take turns on the same texts (PolNeAR dev by default), several rounds, so
+noise from other jobs on the machine falls on both alike. Printed per round and as medians: words per second
+(wall clock and per CPU-second) for spaCy alone and for the full extraction (spaCy + rules).
+
+    python benchmarks/extract_speed.py [--rounds 3] [--texts DIR]
+"""
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from app.pipeline.clean import clean  # noqa: E402
+from app.pipeline.extract import extract_doc  # noqa: E402
+from app.pipeline.nlp import load_nlp  # noqa: E402
+
+
+@contextmanager
+def stock(nlp):
+    """The same loaded pipeline with the stock components back in place of whosaid's."""
+    nlp.disable_pipe("attribute_table")
+    nlp.enable_pipe("attribute_ruler")
+    nlp.enable_pipe("lemmatizer")
+    try:
+        yield
+    finally:
+        nlp.disable_pipe("lemmatizer")
+        nlp.disable_pipe("attribute_ruler")
+        nlp.enable_pipe("attribute_table")
+
+
+def timed(nlp, cleaned: list, rules: bool) -> tuple[float, float]:
+    t0, c0 = time.perf_counter(), time.process_time()
+    for doc, c in zip(nlp.pipe([c.text for c in cleaned], batch_size=16), cleaned):
+        if rules:
+            extract_doc(doc, c)
+    return time.perf_counter() - t0, time.process_time() - c0
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--texts", type=Path, default=ROOT.parent / "shared" / "polnear" / "dev" / "text")
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args()
+    raws = [p.read_text(encoding="utf-8") for p in sorted(args.texts.glob("*.txt"))]
+    cleaned = [clean(raw) for raw in raws]
+    words = sum(len(raw.split()) for raw in raws)
+    nlp = load_nlp()
+    timed(nlp, cleaned[:5], True)  # warm-up
+    results: dict[str, list[tuple[float, float]]] = {}
+    for _ in range(args.rounds):
+        for rules in (False, True):
+            for name in ("stock", "whosaid"):
+                label = f"{name:8} {'spaCy + rules' if rules else 'spaCy only':14}"
+                if name == "stock":
+                    with stock(nlp):
+                        wall, cpu = timed(nlp, cleaned, rules)
+                else:
+                    wall, cpu = timed(nlp, cleaned, rules)
+                results.setdefault(label, []).append((wall, cpu))
+                print(f"{label} {words / wall:8.0f} words/s {words / cpu:8.0f} words/CPU-s", flush=True)
+    print(f"\nmedians over {args.rounds} rounds, {len(raws)} texts, {words:,} words:")
+    for label, runs in results.items():
+        wall = statistics.median(w for w, _ in runs)
+        cpu = statistics.median(c for _, c in runs)
+        print(f"{label} {words / wall:8.0f} words/s {words / cpu:8.0f} words/CPU-s")
+
+
+if __name__ == "__main__":
+    main()

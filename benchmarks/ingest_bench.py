@@ -1,0 +1,129 @@
+"""Ingestion throughput through the full pipeline (clean, extract, resolve entities, group utterances, write).
+
+Input: the PolNeAR texts (train + dev, 924 articles, ~690k words) with a manifest built from metadata.tsv
+(outlet, title, date), ingested into a fresh SQLite file by `ingest_paths`, exactly as `whosaid ingest` does.
+Each configuration runs in its own child process, so its peak memory is its own; all of them run in one
+invocation, on the same texts, so they can be compared on this noisy shared machine:
+
+- `one-by-one`: the baseline, one nlp() call per article (batch size 1), as ingest worked before batching;
+- `batched`:    one process, texts streamed through nlp.pipe in batches;
+- `workers=N`:  N extraction processes (`whosaid ingest --workers N`), this process the only writer.
+
+Printed: articles/s and words/s (wall clock; the single-process runs load the model before the clock starts, the
+worker runs include starting their processes, a few seconds each), the speed-up
+over `batched`, peak RSS of the writer and of the largest worker, and the writer's RSS at each tenth of the run
+(flat, not growing with the corpus, when memory is under control).
+
+    python benchmarks/ingest_bench.py                         # all PolNeAR texts; 1 and 2 workers
+    python benchmarks/ingest_bench.py --limit 200 --workers 2 3
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def build_corpus(polnear: Path, out: Path, limit: int | None) -> tuple[int, int]:
+    """Copy the texts into `out` with a manifest; returns (articles, words)."""
+    meta = {}
+    with (polnear / "metadata.tsv").open(encoding="utf-8") as fh:
+        for row in csv.DictReader(fh, delimiter="\t"):
+            meta[row["filename"]] = row
+    files = sorted((polnear / "train" / "text").glob("*.txt")) + sorted((polnear / "dev" / "text").glob("*.txt"))
+    files = files[:limit] if limit else files
+    entries, words = [], 0
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        words += len(text.split())
+        (out / path.name).write_text(text, encoding="utf-8")
+        row = meta.get(path.stem, {})
+        date = row.get("publication_date") or None
+        entries.append({"file": path.name, "outlet": row.get("publisher") or None,
+                        "title": row.get("title") or None, "published": date if date != "None" else None})
+    (out / "manifest.json").write_text(json.dumps({"articles": entries}), encoding="utf-8")
+    return len(files), words
+
+
+def rss_mb() -> float:
+    with open("/proc/self/statm") as fh:
+        return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def run_one(corpus: Path, config: str) -> dict:
+    """One configuration, in this (child) process: prints a JSON line."""
+    from app.db import session_factory, upgrade_database
+    from app.pipeline.extract import Extractor
+    from app.pipeline.nlp import load_nlp
+    from app.services.ingest import ingest_paths
+
+    workers = int(config.split("=")[1]) if config.startswith("workers=") else 1
+    extractor = None
+    if workers == 1:
+        extractor = Extractor(load_nlp(), batch_size=1 if config == "one-by-one" else 16)
+    db = Path(tempfile.mkdtemp(prefix="ingest-bench-")) / "whosaid.db"
+    url = f"sqlite:///{db}"
+    upgrade_database(url)
+    samples: list[float] = []
+    total_files = len(list(corpus.glob("*.txt")))
+
+    def progress(done: int, total: int, _label: str) -> None:
+        if done * 10 // total > len(samples) - 1:
+            samples.append(round(rss_mb()))
+
+    t0 = time.perf_counter()
+    report = ingest_paths([corpus], session_factory=session_factory(url), extractor=extractor, workers=workers,
+                          progress=progress)
+    seconds = time.perf_counter() - t0
+    assert report.articles_ingested == total_files, report.skipped[:5]
+    return {"config": config, "seconds": seconds, "articles": report.articles_ingested, "quotes": report.quotes,
+            "writer_peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            "worker_peak_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+            "rss_by_tenth": samples, "db_mb": db.stat().st_size / 2**20}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--polnear", type=Path, default=ROOT.parent / "shared" / "polnear")
+    parser.add_argument("--limit", type=int, default=None, help="first N articles only")
+    parser.add_argument("--workers", type=int, nargs="*", default=[2])
+    parser.add_argument("--no-baseline", action="store_true", help="skip the one-by-one baseline")
+    parser.add_argument("--one", help=argparse.SUPPRESS)
+    parser.add_argument("--corpus", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.one:
+        print(json.dumps(run_one(args.corpus, args.one)))
+        return
+
+    corpus = Path(tempfile.mkdtemp(prefix="ingest-bench-corpus-"))
+    articles, words = build_corpus(args.polnear, corpus, args.limit)
+    configs = ([] if args.no_baseline else ["one-by-one"]) + ["batched"] + [f"workers={n}" for n in args.workers]
+    print(f"{articles} articles, {words:,} words (PolNeAR train+dev); {os.cpu_count()} cores; "
+          f"each configuration in its own process, one after another\n")
+    print(f"{'configuration':12} {'articles/s':>10} {'words/s':>8} {'speed-up':>8} {'quotes':>7} "
+          f"{'writer MB':>9} {'worker MB':>9}  writer RSS (MB) at each tenth")
+    batched_seconds = None
+    for config in configs:
+        out = subprocess.run([sys.executable, __file__, "--one", config, "--corpus", str(corpus)],
+                             capture_output=True, text=True, check=True, cwd=ROOT)
+        r = json.loads(out.stdout.strip().splitlines()[-1])
+        if config == "batched":
+            batched_seconds = r["seconds"]
+        speedup = f"{batched_seconds / r['seconds']:.2f}x" if batched_seconds else "-"
+        worker = f"{r['worker_peak_mb']:9.0f}" if config.startswith("workers") else f"{'-':>9}"
+        print(f"{config:12} {articles / r['seconds']:10.1f} {words / r['seconds']:8.0f} {speedup:>8} "
+              f"{r['quotes']:7d} {r['writer_peak_mb']:9.0f} {worker}  {r['rss_by_tenth']}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
