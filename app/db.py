@@ -4,15 +4,16 @@ The schema is owned by Alembic (migrations/); nothing here calls `create_all`.
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import time
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import NullPool
 from sqlmodel import Session, SQLModel
-from starlette.requests import Request
 
 from app.core.config import get_settings
 
@@ -30,6 +31,8 @@ SQLModel.metadata.naming_convention = NAMING_CONVENTION
 
 # WAL lets the API read while `whosaid ingest` writes; busy_timeout makes a writer wait instead of failing.
 SQLITE_PRAGMAS = ("journal_mode=WAL", "synchronous=NORMAL", "busy_timeout=5000")
+# key of a pooled connection's .info: True for the API's query_only connections (services/snapshot_cache.py)
+READ_ONLY = "whosaid.read_only"
 
 
 def _prepare_sqlite_file(url: str) -> None:
@@ -39,10 +42,24 @@ def _prepare_sqlite_file(url: str) -> None:
         Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
 
 
-def make_engine(url: str, *, foreign_keys: bool = True) -> Engine:
-    """A new engine; for SQLite, every connection gets WAL, NORMAL sync, a busy timeout and (normally) FK checks.
+def sqlite_pragmas(*, foreign_keys: bool = True, query_only: bool = False) -> tuple[str, ...]:
+    """The PRAGMAs every new SQLite connection runs: WAL, NORMAL sync, a busy timeout, the mmap and page cache
+    sizes from the settings, FK checks (writers) or query_only (the API's readers)."""
+    settings = get_settings()
+    pragmas = SQLITE_PRAGMAS + (f"mmap_size={settings.sqlite_mmap_bytes}", f"cache_size={-settings.sqlite_cache_kib}")
+    if foreign_keys:
+        pragmas += ("foreign_keys=ON",)
+    if query_only:
+        pragmas += ("query_only=ON",)   # last: journal_mode=WAL above may still have to write the header
+    return pragmas
+
+
+def make_engine(url: str, *, foreign_keys: bool = True, query_only: bool = False) -> Engine:
+    """A new engine; for SQLite, every connection gets the PRAGMAs of `sqlite_pragmas`.
 
     Migrations pass foreign_keys=False: batch mode recreates tables, which must not cascade or fail on FKs.
+    `query_only=True` makes the read engine of the API: its connections refuse any write, and each checkout
+    reads one snapshot (see ReaderSession).
     """
     _prepare_sqlite_file(url)
     is_sqlite = make_url(url).get_backend_name() == "sqlite"
@@ -52,28 +69,47 @@ def make_engine(url: str, *, foreign_keys: bool = True) -> Engine:
         kwargs["connect_args"] = {"check_same_thread": False}
         if not foreign_keys:
             kwargs["poolclass"] = NullPool
+    if query_only:
+        # enough connections for the threads that run endpoints (AnyIO's default limiter has 40)
+        # LIFO: the same few connections serve a steady load, so their caches (SQLite's pages, the snapshot
+        # cache of services/snapshot_cache.py) stay warm
+        size = get_settings().reader_pool_size
+        kwargs.update(pool_size=size, max_overflow=max(0, 40 - size), pool_use_lifo=True)
     engine = create_engine(url, **kwargs)
     if is_sqlite:
-        pragmas = SQLITE_PRAGMAS + (("foreign_keys=ON",) if foreign_keys else ())
+        pragmas = sqlite_pragmas(foreign_keys=foreign_keys, query_only=query_only)
 
         @event.listens_for(engine, "connect")
-        def _set_pragmas(dbapi_connection, _record) -> None:  # pragma: no cover - exercised on every connect
+        def _set_pragmas(dbapi_connection, record) -> None:  # pragma: no cover - exercised on every connect
             cursor = dbapi_connection.cursor()
             for pragma in pragmas:
                 cursor.execute(f"PRAGMA {pragma}")
             cursor.close()
+            record.info[READ_ONLY] = query_only
+
+        if query_only:
+            @event.listens_for(engine, "checkin")
+            def _clear_deadline(dbapi_connection, _record) -> None:
+                if dbapi_connection is not None:   # a statement deadline belongs to one checkout only
+                    dbapi_connection.set_progress_handler(None, 0)
 
     return engine
 
 
 @lru_cache(maxsize=8)
-def _engine_for(url: str) -> Engine:
-    return make_engine(url)
+def _engine_for(url: str, query_only: bool) -> Engine:
+    return make_engine(url, query_only=query_only)
 
 
 def get_engine(url: str | None = None) -> Engine:
-    """The process-wide engine for `url` (default: the configured database), created on first use."""
-    return _engine_for(url or get_settings().database_url)
+    """The process-wide read-write engine for `url` (default: the configured database), created on first use:
+    ingestion, POST /articles, the command line."""
+    return _engine_for(url or get_settings().database_url, False)
+
+
+def get_reader_engine(url: str | None = None) -> Engine:
+    """The process-wide read-only engine (query_only connections) that answers the API's requests."""
+    return _engine_for(url or get_settings().database_url, True)
 
 
 def session_factory(url: str | None = None) -> Callable[[], Session]:
@@ -95,13 +131,55 @@ def serialize_writes(session: Session) -> None:
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": WRITE_LOCK_KEY})
 
 
-def get_session(request: Request) -> Iterator[Session]:
-    """FastAPI dependency: one session per request, on the database the app was created for.
+class ReaderSession(Session):
+    """A session on the read-only engine. On SQLite its first statement opens a read transaction (BEGIN), so
+    every statement of the session reads the same snapshot, and `info["deadline_ms"]` (if set) bounds how long
+    the statements of the session may run in total; past it SQLite interrupts them ("interrupted").
 
-    `create_app(database_url=...)` pins a database (tests do); otherwise the configured one is used.
+    pysqlite opens no transaction for SELECTs, so without the BEGIN each statement would see the database as of
+    its own start: a page's `total` and its `items` could disagree while ingestion commits. In WAL mode an open
+    read transaction never blocks the writer.
     """
-    with Session(get_engine(getattr(request.app.state, "database_url", None))) as session:
-        yield session
+
+
+@event.listens_for(ReaderSession, "after_begin")
+def _read_snapshot(session: Session, _transaction, connection) -> None:
+    if connection.dialect.name == "postgresql":
+        # the first statement of the transaction: one snapshot for all of it (READ COMMITTED would take one per
+        # statement), read only, and the deadline as statement_timeout (transaction-local: gone at its end)
+        connection.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        timeout_ms = int(session.info.get("deadline_ms") or 0)
+        if timeout_ms > 0:
+            connection.exec_driver_sql(f"SET LOCAL statement_timeout = {timeout_ms}")
+        return
+    if connection.dialect.name != "sqlite":
+        return
+    raw = connection.connection.driver_connection
+    raw.execute("BEGIN")
+    timeout_ms = session.info.get("deadline_ms") or 0
+    if timeout_ms > 0:
+        deadline = time.monotonic() + timeout_ms / 1000
+        raw.set_progress_handler(lambda: time.monotonic() > deadline, 10_000)   # a true result interrupts
+
+
+def reader_session(url: str | None = None, deadline_ms: int = 0) -> ReaderSession:
+    """A new read-only session (no connection is taken until its first statement)."""
+    session = ReaderSession(get_reader_engine(url))
+    session.info["deadline_ms"] = deadline_ms
+    return session
+
+
+def reader_session_factory(url: str | None = None) -> Callable[[], Session]:
+    """Like session_factory, on the read-only engine: for reads that outlive their request (streamed exports)."""
+    get_reader_engine(url)   # created now, not in the middle of a stream
+    return lambda: reader_session(url)
+
+
+def is_interrupted(exc: Exception) -> bool:
+    """Whether a database error is a statement stopped past its session's deadline (SQLite: "interrupted";
+    PostgreSQL: query_canceled by statement_timeout)."""
+    return isinstance(exc, OperationalError) and (
+        "interrupted" in str(exc) or getattr(exc.orig, "sqlstate", None) == "57014")
 
 
 # ---------- migrations ----------

@@ -2,92 +2,55 @@
 pagination parameters."""
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Path, Query, Request, Response
-from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
 
 from app.core.config import get_settings
-from app.db import get_session, session_factory
+from app.db import is_interrupted, reader_session
 from app.errors import InvalidParameter
 from app.models import MAX_ID
 
 
-@contextmanager
-def statement_deadline(session: Session, timeout_ms: int) -> Iterator[None]:
-    """Abort any statement of this session still running `timeout_ms` after entry (PostgreSQL: each statement
-    after `timeout_ms`): a 503 instead of a request that holds a worker for seconds. A safety net only; every
-    query is meant to be far faster."""
-    dialect = session.get_bind().dialect.name
-    if timeout_ms <= 0 or dialect not in ("sqlite", "postgresql"):
-        yield
-        return
-    if dialect == "postgresql":
-        # transaction-local (SET LOCAL): gone when the request's transaction ends and the connection is pooled
-        session.execute(text("SELECT set_config('statement_timeout', :ms, true)"), {"ms": str(timeout_ms)})
-        try:
-            yield
-        except OperationalError as exc:
-            if getattr(exc.orig, "sqlstate", None) != "57014":   # query_canceled
-                raise
-            raise _too_slow(timeout_ms) from exc
-        return
-    raw = session.connection().connection.driver_connection
-    deadline = time.monotonic() + timeout_ms / 1000
-    raw.set_progress_handler(lambda: time.monotonic() > deadline, 10_000)   # a true result interrupts
-    try:
-        yield
-    except OperationalError as exc:
-        if "interrupted" not in str(exc):
-            raise
-        raise _too_slow(timeout_ms) from exc
-    finally:
-        raw.set_progress_handler(None, 0)   # the connection goes back to the pool
+async def request_session(request: Request) -> AsyncIterator[Session]:
+    """The session of one request: read-only, one snapshot, a deadline on its statements (app/db.py
+    ReaderSession).
 
-
-def _too_slow(timeout_ms: int) -> HTTPException:
-    return HTTPException(status_code=503, detail=f"The query took longer than {timeout_ms} ms and was stopped; "
-                                                 "narrow the filters")
-
-
-def request_session(request: Request) -> Iterator[Session]:
-    """The session of one request: one read snapshot (GET/HEAD), and a deadline on its statements.
-
-    pysqlite opens no transaction for SELECTs, so each statement would see the database as of its own start: a
-    page's `total` and its `items` could disagree while ingestion commits. An explicit BEGIN makes every
-    statement of the request read the same snapshot (WAL: it never blocks the writer). PostgreSQL's default
-    (READ COMMITTED) has the same problem; a REPEATABLE READ, READ ONLY transaction reads one snapshot and, as
-    it writes nothing, can never fail to serialise.
+    Async and lazy on purpose: creating the session does no I/O, and the connection is taken by the first
+    statement, in the endpoint's worker thread; a sync dependency would cost two more thread hops per request.
     """
-    settings = getattr(request.app.state, "settings", None) or get_settings()
-    with contextmanager(get_session)(request) as session:
-        dialect = session.get_bind().dialect.name
-        # reads only: a write upgrading a stale read snapshot would fail at once (SQLITE_BUSY_SNAPSHOT)
-        if request.method in ("GET", "HEAD") and dialect == "sqlite":
-            session.connection().exec_driver_sql("BEGIN")
-        elif request.method in ("GET", "HEAD") and dialect == "postgresql":
-            session.connection(execution_options={"isolation_level": "REPEATABLE READ", "postgresql_readonly": True})
-        with statement_deadline(session, settings.query_timeout_ms):
-            yield session
+    settings = getattr(request.app.state, "settings", None) or _settings
+    session = reader_session(getattr(request.app.state, "database_url", None), settings.query_timeout_ms)
+    try:
+        yield session
+    except OperationalError as exc:
+        if not is_interrupted(exc):
+            raise
+        raise HTTPException(status_code=503, detail=f"The query took longer than {settings.query_timeout_ms} ms "
+                                                    "and was stopped; narrow the filters") from exc
+    finally:
+        if session.get_bind().dialect.name == "sqlite":
+            session.close()   # gives back a local connection: microseconds
+        else:
+            await run_in_threadpool(session.close)   # a network round trip: not on the event loop
 
+
+_settings = get_settings()  # page sizes are fixed at start-up so that they can appear in the OpenAPI document
 
 SessionDep = Annotated[Session, Depends(request_session)]
 
 
-def no_nul_in_query(request: Request) -> None:
+async def no_nul_in_query(request: Request) -> None:   # async: no I/O, so no thread hop
     """A NUL character is never part of a name, a date or a search; PostgreSQL refuses text holding one (a 500
     there), SQLite would just find nothing. Refused up front, alike on both, naming the parameter."""
     for name, value in request.query_params.multi_items():
         if "\x00" in value:
             raise InvalidParameter(name, "must not contain a NUL character")
-
-_settings = get_settings()  # page sizes are fixed at start-up so that they can appear in the OpenAPI document
 
 
 @dataclass(slots=True)
@@ -107,7 +70,7 @@ class PageParams:
         return url
 
 
-def page_params(
+async def page_params(   # async: no I/O, so no thread hop
     request: Request,
     response: Response,
     limit: Annotated[int, Query(ge=1, le=_settings.max_page_size,
@@ -119,14 +82,6 @@ def page_params(
 
 
 PageDep = Annotated[PageParams, Depends(page_params)]
-
-
-def session_factory_dep(request: Request) -> Callable[[], Session]:
-    """New sessions on the app's database, for responses that stream after the endpoint returns (exports)."""
-    return session_factory(getattr(request.app.state, "database_url", None))
-
-
-SessionFactoryDep = Annotated[Callable[[], Session], Depends(session_factory_dep)]
 
 
 IdPath = Annotated[int, Path(ge=1, le=MAX_ID, description="A positive id")]

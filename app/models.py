@@ -50,6 +50,12 @@ class ArticleBase(SQLModel):
 
 
 class Article(ArticleBase, table=True):
+    __table_args__ = (
+        # newest-first keyset pages, all articles or one outlet's (migration 0006)
+        Index("ix_article_published_id", "published", "id"),
+        Index("ix_article_outlet_published", "outlet_id", "published", "id"),
+    )
+
     id: int | None = Field(default=None, primary_key=True)
     outlet_id: int | None = Field(default=None, foreign_key="outlet.id", index=True)
     text: str
@@ -69,6 +75,8 @@ class EntityBase(SQLModel):
 
 
 class Entity(EntityBase, table=True):
+    __table_args__ = (Index("ix_entity_kind_name", "kind", "name", "id"),)   # /entities?kind=, by name
+
     id: int | None = Field(default=None, primary_key=True)
     key: str = Field(index=True)  # normalised name key used to merge across articles
     # from the optional curated file (seeds/entities.json); resolution never depends on them
@@ -86,6 +94,8 @@ class Alias(SQLModel, table=True):
 
 
 class Mention(SQLModel, table=True):
+    __table_args__ = (Index("ix_mention_entity_article", "entity_id", "article_id", "start"),)   # keyset order
+
     id: int | None = Field(default=None, primary_key=True)
     entity_id: int = Field(foreign_key="entity.id", index=True)
     article_id: int = Field(foreign_key="article.id", index=True)
@@ -116,6 +126,7 @@ class Quote(QuoteBase, table=True):
         Index("ix_quote_outlet_published", "outlet_id", "published", "id"),
         Index("ix_quote_kind_published", "kind", "published", "id"),
         Index("ix_quote_published", "published", "id"),
+        Index("ix_quote_speaker_outlet", "speaker_id", "outlet_id"),   # an entity's outlets, from the index alone
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -144,6 +155,8 @@ class Utterance(UtteranceBase, table=True):
         # listings: most outlets first / newest first, keyset-paginated
         Index("ix_utterance_outlets", "n_outlets", "id"),
         Index("ix_utterance_first_published", "first_published", "id"),
+        Index("ix_utterance_speaker_outlets", "speaker_id", "n_outlets", "id"),
+        Index("ix_utterance_speaker_first_published", "speaker_id", "first_published", "id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Path, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 
 from app.api.auth import AUTH_ERRORS, WriteKey
+from app.api.json_response import json_response, model_response
 from app.api.schemas import ArticleIn, ArticleIngestOut, ArticleOut, ArticleSummary, ErrorOut, Page, page_of
 from app.deps import MAX_ID, PageDep, SessionDep
 from app.services import articles as service
@@ -17,21 +18,21 @@ router = APIRouter(prefix="/articles", tags=["articles"])
 
 
 @router.get("", response_model=Page[ArticleSummary], summary="List articles")
-def list_articles(
+async def list_articles(
     session: SessionDep,
     page: PageDep,
     outlet: Annotated[str | None, Query(max_length=200, description="Outlet id, name or domain")] = None,
 ):
     """Articles, newest first (without their text)."""
     result = service.list_articles(session=session, outlet=outlet, limit=page.limit, cursor=page.cursor)
-    return page_of(result, ArticleSummary.from_stats, page)
+    return json_response(page_of(result, ArticleSummary.from_stats, page), headers_from=page.response)
 
 
 @router.get("/{article_id}", response_model=ArticleOut, responses={404: {"model": ErrorOut}},
             summary="One article with its text and quotes")
-def get_article(article_id: Annotated[int, Path(ge=1, le=MAX_ID, description="Article id", examples=[1])],
+async def get_article(article_id: Annotated[int, Path(ge=1, le=MAX_ID, description="Article id", examples=[1])],
                 session: SessionDep):
-    return ArticleOut.from_detail(service.get_article(session=session, article_id=article_id))
+    return model_response(ArticleOut.from_detail(service.get_article(session=session, article_id=article_id)))
 
 
 @router.post(

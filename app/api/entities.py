@@ -5,7 +5,8 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query
 
-from app.api.schemas import EntityOut, EntitySummary, ErrorOut, MentionOut, Page, QuotePublic, page_of
+from app.api.json_response import json_response
+from app.api.schemas import EntityOut, EntitySummary, ErrorOut, MentionOut, Page, QuotePublic, page_of, quote_item
 from app.deps import MAX_ID, PageDep, SessionDep
 from app.services import entities as service
 from app.services import quotes as quote_service
@@ -22,7 +23,7 @@ SearchQ = Annotated[str | None, Query(max_length=200, description=(
 
 
 @router.get("", response_model=Page[EntitySummary], summary="List people, organisations and places")
-def list_entities(
+async def list_entities(
     session: SessionDep,
     page: PageDep,
     kind: KindQ = None,
@@ -31,40 +32,40 @@ def list_entities(
 ):
     """Entities with the number of quotes attributed to them and of their named mentions."""
     result = service.list_entities(session=session, kind=kind, q=q, sort=sort, limit=page.limit, cursor=page.cursor)
-    return page_of(result, EntitySummary.from_stats, page)
+    return json_response(page_of(result, EntitySummary.from_stats, page), headers_from=page.response)
 
 
 @router.get("/{entity_id}", response_model=EntityOut, responses={404: {"model": ErrorOut}},
             summary="One entity with its aliases, roles, outlets and counts")
-def get_entity(entity_id: EntityId, session: SessionDep):
+async def get_entity(entity_id: EntityId, session: SessionDep):
     """One entity: canonical name, aliases, roles per article, outlets that quote it, counts and dates."""
-    return EntityOut.from_detail(service.get_entity(session=session, entity_id=entity_id))
+    return json_response(EntityOut.body(service.get_entity(session=session, entity_id=entity_id)))
 
 
 @router.get("/{entity_id}/quotes", response_model=Page[QuotePublic], responses={404: {"model": ErrorOut}},
             summary="Quotes attributed to an entity")
-def entity_quotes(entity_id: EntityId, session: SessionDep, page: PageDep):
+async def entity_quotes(entity_id: EntityId, session: SessionDep, page: PageDep):
     """Quotes attributed to this entity, newest first."""
     service.require_entity(session=session, entity_id=entity_id)
     filters = quote_service.QuoteFilters(speaker=str(entity_id))
     result = quote_service.list_quotes(session=session, filters=filters, limit=page.limit, cursor=page.cursor)
-    return page_of(result, QuotePublic.from_row, page)
+    return json_response(page_of(result, quote_item, page), headers_from=page.response)
 
 
 @router.get("/{entity_id}/mentions", response_model=Page[MentionOut], responses={404: {"model": ErrorOut}},
             summary="Where the articles name an entity")
-def entity_mentions(
+async def entity_mentions(
     entity_id: EntityId, session: SessionDep, page: PageDep,
     article_id: Annotated[int | None, Query(ge=1, description="Only mentions in this article")] = None,
 ):
     """Named mentions of this entity: surface text and offsets into the article text, in article order."""
     result = service.list_mentions(session=session, entity_id=entity_id, article_id=article_id, limit=page.limit,
                                    cursor=page.cursor)
-    return page_of(result, MentionOut.from_row, page)
+    return json_response(page_of(result, MentionOut.from_row, page), headers_from=page.response)
 
 
 @speakers_router.get("", response_model=Page[EntitySummary], summary="Entities that are quoted")
-def list_speakers(
+async def list_speakers(
     session: SessionDep,
     page: PageDep,
     kind: KindQ = None,
@@ -74,4 +75,4 @@ def list_speakers(
     """Entities with at least one quote, most quoted first."""
     result = service.list_entities(session=session, kind=kind, q=q, sort=sort, limit=page.limit,
                                    cursor=page.cursor, speakers_only=True)
-    return page_of(result, EntitySummary.from_stats, page)
+    return json_response(page_of(result, EntitySummary.from_stats, page), headers_from=page.response)

@@ -12,5 +12,5 @@ router = APIRouter(tags=["health"])
 
 
 @router.get("/health", response_model=HealthOut, summary="Liveness and row counts")
-def health(session: SessionDep):
+async def health(session: SessionDep):
     return HealthOut(status="ok", articles=count_articles(session=session), quotes=count_quotes(session=session))

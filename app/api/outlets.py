@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from app.api.json_response import json_response
 from app.api.schemas import OutletOut, Page, page_of
 from app.deps import PageDep, SessionDep
 from app.services import outlets as service
@@ -11,7 +12,7 @@ router = APIRouter(prefix="/outlets", tags=["outlets"])
 
 
 @router.get("", response_model=Page[OutletOut], summary="List outlets")
-def list_outlets(session: SessionDep, page: PageDep):
+async def list_outlets(session: SessionDep, page: PageDep):
     """Outlets in name order, with how many articles and quotes each has."""
     result = service.list_outlets(session=session, limit=page.limit, cursor=page.cursor)
-    return page_of(result, OutletOut.from_stats, page)
+    return json_response(page_of(result, OutletOut.from_stats, page), headers_from=page.response)

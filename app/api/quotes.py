@@ -12,8 +12,10 @@ from fastapi.responses import StreamingResponse
 from app.api import jsonld
 from app.api.exports import csv_chunks, ndjson_chunks
 from app.api.negotiation import CONTENT_TYPES, choose_format
-from app.api.schemas import ErrorOut, FacetValue, MatchSpan, QuotePage, QuotePublic, page_of
-from app.deps import MAX_ID, PageDep, SessionDep, SessionFactoryDep
+from app.api.json_response import json_response
+from app.api.schemas import ErrorOut, QuotePage, QuotePublic, page_of, quote_item
+from app.db import reader_session_factory
+from app.deps import MAX_ID, PageDep, SessionDep
 from app.errors import InvalidParameter
 from app.services import quote_search
 from app.services import quotes as service
@@ -59,9 +61,8 @@ def _facet_names(facets: str | None) -> list[str]:
 
 
 @router.get("", response_model=QuotePage, responses=EXPORT_RESPONSES, summary="Search and export quotes")
-def list_quotes(
+async def list_quotes(
     session: SessionDep,
-    sessions: SessionFactoryDep,
     page: PageDep,
     speaker: Annotated[str | None, Query(max_length=200,
                                          description="Entity id, or any name or alias ('Putin', 'Mr. Xi')",
@@ -99,6 +100,7 @@ def list_quotes(
     chosen = choose_format(format, accept)
     facet_names = _facet_names(facets)
     if chosen != "json":
+        sessions = reader_session_factory(page.request.app.state.database_url)   # streams outlive the request
         rows = quote_search.iter_quotes(session_factory=sessions, filters=filters, sort=sort, cursor=page.cursor)
         first = list(islice(rows, 1))  # runs the first page now: a bad cursor is a 422, not a broken stream
         quotes = (QuotePublic.from_row(row) for row in chain(first, rows))
@@ -108,25 +110,26 @@ def list_quotes(
                                           "Vary": "Accept"})
     result = quote_search.list_sorted(session=session, filters=filters, limit=page.limit, cursor=page.cursor,
                                       sort=sort)
-    body = page_of(result, QuotePublic.from_row, page)
+    convert = quote_item
     if q:
-        spans = quote_search.match_spans(session=session, q=q, quote_ids=[item.id for item in body["items"]])
-        for item in body["items"]:
-            item.highlight = [MatchSpan(start=s, end=e) for s, e in spans.get(item.id, [])]
+        spans = quote_search.match_spans(session=session, q=q, rows=result.items)
+        convert = lambda row: quote_item(row, spans.get(row.quote.id, []))  # noqa: E731
+    body = page_of(result, convert, page)
+    body["facets"] = None
     if facet_names:
         counts = quote_search.quote_facets(session=session, filters=filters, names=facet_names)
         body["facets"] = {
-            name: [FacetValue(value=c.value.isoformat() if isinstance(c.value, date) else c.value, label=c.label,
-                              count=c.count) for c in values]
+            name: [{"value": c.value.isoformat() if isinstance(c.value, date) else c.value, "label": c.label,
+                    "count": c.count} for c in values]
             for name, values in counts.items()
         }
     page.response.headers["Vary"] = "Accept"
-    return body
+    return json_response(body, headers_from=page.response)
 
 
 @router.get("/{quote_id}", response_model=QuotePublic,
             responses={404: {"model": ErrorOut}, **jsonld.JSONLD_RESPONSE}, summary="One quote")
-def get_quote(
+async def get_quote(
     quote_id: Annotated[int, Path(ge=1, le=MAX_ID, description="Quote id", examples=[12])], session: SessionDep,
     request: Request,
     format: Annotated[Literal["json", "jsonld"] | None, Query(
@@ -135,4 +138,4 @@ def get_quote(
     row = service.get_quote(session=session, quote_id=quote_id)
     if jsonld.wants_jsonld(request, format):
         return jsonld.response(jsonld.quote_document(row, request))
-    return QuotePublic.from_row(row)
+    return json_response(quote_item(row))

@@ -21,7 +21,9 @@ T = TypeVar("T")
 
 class Page(BaseModel, Generic[T]):
     items: list[T]
-    total: int = Field(description="Number of items matching the filters, over all pages")
+    total: int = Field(description="Number of items matching the filters, over all pages: exact for the data "
+                                   "as this request read it. Counted on the first request for these filters and "
+                                   "kept until the data changes, so later pages do not count again")
     next_cursor: str | None = Field(description="Pass as `cursor` to get the next page; null on the last page")
     next: str | None = Field(default=None, description="URL of the next page (also in the `Link: <...>; "
                                                        "rel=\"next\"` header); null on the last page")
@@ -118,6 +120,33 @@ class QuotePublic(BaseModel):
         )
 
 
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day is not None else None
+
+
+def _outlet_json(outlet) -> dict | None:
+    return {"name": outlet.name, "domain": outlet.domain, "id": outlet.id} if outlet is not None else None
+
+
+def quote_item(row: QuoteRow, highlight: list[tuple[int, int]] | None = None) -> dict:
+    """The JSON object of QuotePublic for a row, built directly (QuotePublic.from_row(row).model_dump(mode="json")
+    gives the same, field for field; a test keeps them equal). `highlight`: the match spans with `q`."""
+    q, speaker, article, outlet = row.quote, row.speaker, row.article, row.outlet
+    has_mention = q.speaker_text is not None and q.speaker_start is not None and q.speaker_end is not None
+    return {
+        "id": q.id, "text": q.text, "kind": q.kind, "cue": q.cue,
+        "speaker": {"id": speaker.id, "name": speaker.name, "kind": speaker.kind} if speaker else None,
+        "speaker_mention": {"text": q.speaker_text, "start": q.speaker_start, "end": q.speaker_end}
+        if has_mention else None,
+        "article": {"id": article.id, "title": article.title, "url": article.url,
+                    "published": article.published.isoformat() if article.published else None},
+        "outlet": {"name": outlet.name, "domain": outlet.domain, "id": outlet.id} if outlet else None,
+        "start": q.start, "end": q.end, "sentence": q.sentence, "where": q.where_said,
+        "highlight": [{"start": s, "end": e} for s, e in highlight] if highlight is not None else None,
+        "utterance_id": q.utterance_id,
+    }
+
+
 class EntitySummary(EntityBase):
     id: int
     quote_count: int
@@ -152,6 +181,23 @@ class EntityOut(EntitySummary):
     outlets: list[OutletQuoteCount] = Field([], description="Outlets that quote the entity, most quotes first")
     first_seen: date | None = Field(None, description="Earliest publication date of an article naming or quoting it")
     last_seen: date | None = None
+
+    @staticmethod
+    def body(detail: EntityDetail) -> dict:
+        """The JSON object of EntityOut.from_detail(detail), built directly (a test keeps them equal)."""
+        e = detail.entity
+        return {
+            "kind": e.kind, "name": e.name, "role": e.role, "affiliation": e.affiliation, "id": e.id,
+            "quote_count": detail.quote_count, "mention_count": detail.mention_count, "aliases": detail.aliases,
+            "description": e.description, "wikidata_id": e.wikidata_id, "article_count": detail.article_count,
+            "roles": [{"role": r.role, "affiliation": r.affiliation, "mention": r.mention,
+                       "article": {"id": r.article_id, "title": r.article_title, "url": None,
+                                   "published": _iso(r.published)},
+                       "outlet": _outlet_json(r.outlet)} for r in detail.roles or []],
+            "outlets": [{"name": o.outlet.name, "domain": o.outlet.domain, "id": o.outlet.id,
+                         "quote_count": o.quote_count} for o in detail.outlets or []],
+            "first_seen": _iso(detail.first_seen), "last_seen": _iso(detail.last_seen),
+        }
 
     @classmethod
     def from_detail(cls, detail: EntityDetail) -> EntityOut:
@@ -259,6 +305,10 @@ def _outlet(outlet) -> OutletPublic | None:
     return OutletPublic.model_validate(outlet, from_attributes=True) if outlet is not None else None
 
 
+def _diff_op(d) -> dict:
+    return {"op": d.op, "canonical": d.canonical, "variant": d.variant}
+
+
 class DiffOpOut(BaseModel):
     op: Literal["equal", "insert", "delete", "replace"]
     canonical: str = Field(description="Words of the canonical wording (empty for an insert)")
@@ -315,6 +365,15 @@ class VerifyOut(BaseModel):
     closest_text: str | None = Field(description="The stored wording closest to the checked text")
     diff: list[DiffOpOut] = Field(description="Word-level diff of the checked text against closest_text")
     matches: list[VerifyMatch]
+
+    @staticmethod
+    def body(v: Verification) -> dict:
+        """The JSON object of VerifyOut.from_verification(v), built directly (a test keeps them equal)."""
+        return {
+            "verdict": v.verdict, "score": v.score, "utterance_id": v.utterance_id, "closest_text": v.closest_text,
+            "diff": [_diff_op(d) for d in v.diff],
+            "matches": [{**quote_item(m.row), "score": m.score} for m in v.matches],
+        }
 
     @classmethod
     def from_verification(cls, v: Verification) -> VerifyOut:

@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Path, Query, Request
 
 from app.api import jsonld
+from app.api.json_response import json_response, model_response
 from app.api.schemas import ErrorOut, Page, UtteranceOut, UtteranceSummary, page_of
 from app.deps import MAX_ID, PageDep, SessionDep
 from app.services import utterances as service
@@ -15,7 +16,7 @@ router = APIRouter(prefix="/utterances", tags=["utterances"])
 
 
 @router.get("", response_model=Page[UtteranceSummary], summary="Statements quoted across outlets")
-def list_utterances(
+async def list_utterances(
     session: SessionDep,
     page: PageDep,
     speaker: Annotated[str | None, Query(description="Entity id, or any name or alias ('Putin')")] = None,
@@ -31,12 +32,12 @@ def list_utterances(
                                        published_to=published_to)
     result = service.list_utterances(session=session, filters=filters, sort=sort, limit=page.limit,
                                      cursor=page.cursor)
-    return page_of(result, UtteranceSummary.from_row, page)
+    return json_response(page_of(result, UtteranceSummary.from_row, page), headers_from=page.response)
 
 
 @router.get("/{utterance_id}", response_model=UtteranceOut,
             responses={404: {"model": ErrorOut}, **jsonld.JSONLD_RESPONSE}, summary="One statement, every wording")
-def get_utterance(
+async def get_utterance(
     utterance_id: Annotated[int, Path(ge=1, le=MAX_ID, description="Utterance id", examples=[3])],
     session: SessionDep, request: Request,
     format: Annotated[Literal["json", "jsonld"] | None, Query(
@@ -47,4 +48,4 @@ def get_utterance(
     detail = service.get_utterance(session=session, utterance_id=utterance_id)
     if jsonld.wants_jsonld(request, format):
         return jsonld.response(jsonld.utterance_document(detail, request))
-    return UtteranceOut.from_detail(detail)
+    return model_response(UtteranceOut.from_detail(detail))

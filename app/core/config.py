@@ -36,6 +36,15 @@ class Settings(BaseSettings):
     # ---------- HTTP hardening (app/security.py, app/deps.py) ----------
     # Any SQL statement of a request still running after this long is stopped (503); 0 turns the guard off.
     query_timeout_ms: int = 2_000
+
+    # ---------- SQLite connections (app/db.py) ----------
+    # Bytes of the database file each connection maps into memory (reads then skip a copy into SQLite's cache);
+    # address space only, shared by every connection through the OS page cache.
+    sqlite_mmap_bytes: int = 1 << 30
+    # Page cache per connection, in KiB (on top of what mmap serves)
+    sqlite_cache_kib: int = 32_768
+    # Pooled read-only connections of one API process (reads never wait for each other: WAL)
+    reader_pool_size: int = 8
     # (the CORS allow-list is cors_allow_origins, above)
     # Largest request body accepted (413 above it). POST /articles is the only endpoint that takes a body.
     max_request_bytes: int = 1024 * 1024

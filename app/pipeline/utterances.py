@@ -97,6 +97,7 @@ def signature(text: str) -> Signature:
     return Signature(tokens, stems, frozenset(stem(t) for t in tokens if t not in STOPWORDS))
 
 
+@lru_cache(maxsize=65536)   # the read path normalises the same stored wordings over and over
 def normalize(text: str) -> str:
     """One string per wording: 'We’ll  see,' and 'we will see' normalise alike."""
     return " ".join(words(text))

@@ -3,19 +3,20 @@ mentions, and the per-article merge used by ingest (same kind + same name key = 
 rules run afterwards in services/resolution.py)."""
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import and_, func, or_
-from sqlalchemy import select as sa_select
+from sqlalchemy import and_, func, or_, tuple_
 from sqlmodel import Session, select
 
 from app.errors import InvalidParameter, NotFound
 from app.models import MAX_ID, Alias, Article, Entity, EntityRole, Mention, Outlet, Quote
 from app.pipeline.names import alias_norm, describes, name_key, role_matches
 from app.pipeline.types import EntityRecord
-from app.services.pagination import Page, after_name_id, decode_cursor, encode_cursor, name_id_cursor
+from app.services.pagination import Page, decode_cursor, encode_cursor, name_id_cursor
+from app.services.snapshot_cache import cached
 
 ENTITY_KINDS = ("person", "organization", "location")
 ENTITY_SORTS = ("name", "-quotes", "-mentions")
@@ -150,51 +151,71 @@ def _search_condition(session: Session, q: str):
 
 # ---------- listings ----------
 
-def _quote_count():
-    return select(func.count(Quote.id)).where(Quote.speaker_id == Entity.id).correlate(Entity).scalar_subquery()
+def _counts_by_entity(session: Session) -> tuple[dict[int, int], dict[int, int]]:
+    """(quotes per speaker, mentions per entity): one pass over each index, cached until the database changes."""
+    def count() -> tuple[dict[int, int], dict[int, int]]:
+        quotes = dict(session.exec(select(Quote.speaker_id, func.count()).where(Quote.speaker_id.is_not(None))
+                                   .group_by(Quote.speaker_id)).all())
+        mentions = dict(session.exec(select(Mention.entity_id, func.count()).group_by(Mention.entity_id)).all())
+        return quotes, mentions
+    return cached(session, "entities.counts", count)
 
 
-def _mention_count():
-    return select(func.count(Mention.id)).where(Mention.entity_id == Entity.id).correlate(Entity).scalar_subquery()
+def _ranking(session: Session, kind: str | None, condition, sort: str, speakers_only: bool) -> list[tuple]:
+    """Every matching entity as (sort key, id, quote count, mention count), in `sort` order."""
+    quotes, mentions = _counts_by_entity(session)
+    stmt = select(Entity.id, Entity.name)
+    if kind:
+        stmt = stmt.where(Entity.kind == kind)
+    if condition is not None:
+        stmt = stmt.where(condition)
+    rows = []
+    for ident, name in session.exec(stmt).all():
+        nq, nm = quotes.get(ident, 0), mentions.get(ident, 0)
+        if speakers_only and nq == 0:
+            continue
+        key = (name, ident) if sort == "name" else (-nq if sort == "-quotes" else -nm, ident)
+        rows.append((key, ident, nq, nm))
+    rows.sort()
+    return rows
+
+
+def _after(sort: str, cursor: str) -> tuple:
+    """The sort key of a cursor (the same cursors as always: [name, id] or [count, id])."""
+    first, ident = decode_cursor(cursor, 2)
+    if sort == "name":
+        if not isinstance(first, str) or not isinstance(ident, int):
+            raise InvalidParameter("cursor", "not a cursor returned by this API")
+        return (first, ident)
+    if not isinstance(first, int) or not isinstance(ident, int):
+        raise InvalidParameter("cursor", "not a cursor returned by this API")
+    return (-first, ident)
 
 
 def list_entities(
     *, session: Session, kind: str | None = None, q: str | None = None, sort: str = "name", limit: int,
     cursor: str | None = None, speakers_only: bool = False,
 ) -> Page[EntityStats]:
-    """Entities matching `kind` and `q`, in name order or by most quotes / mentions first (keyset pages)."""
+    """Entities matching `kind` and `q`, in name order or by most quotes / mentions first (keyset pages).
+
+    Ordering by counts needs every entity's count, so the ordered list of matching entities is built once and
+    cached until the database changes (services/snapshot_cache.py); a page is then a slice of it after the
+    cursor's key.
+    """
     if sort not in ENTITY_SORTS:
         raise InvalidParameter("sort", f"one of {', '.join(ENTITY_SORTS)}")
-    quotes, mentions = _quote_count().label("quote_count"), _mention_count().label("mention_count")
-    base = select(Entity.id.label("id"), Entity.name.label("name"), quotes, mentions)
-    if kind:
-        base = base.where(Entity.kind == kind)
+    condition = None
     if q is not None and q.strip():
         condition = _search_condition(session, q)
         if condition is None:
             return Page(items=[], total=0, next_cursor=None)
-        base = base.where(condition)
-    counted = base.subquery()
-    rows = sa_select(counted)
-    if speakers_only:
-        rows = rows.where(counted.c.quote_count > 0)
-    total = session.execute(sa_select(func.count()).select_from(rows.subquery())).scalar_one()
-    count_col = counted.c.quote_count if sort == "-quotes" else counted.c.mention_count
-    if sort == "name":
-        if cursor:
-            rows = rows.where(after_name_id(counted.c.name, counted.c.id, cursor))
-        rows = rows.order_by(counted.c.name, counted.c.id)
-    else:
-        if cursor:
-            n, ident = decode_cursor(cursor, 2)
-            if not isinstance(n, int) or not isinstance(ident, int):
-                raise InvalidParameter("cursor", "not a cursor returned by this API")
-            rows = rows.where(or_(count_col < n, and_(count_col == n, counted.c.id > ident)))
-        rows = rows.order_by(count_col.desc(), counted.c.id)
-    found = session.execute(rows.limit(limit + 1)).all()
-    entities = {e.id: e for e in session.exec(select(Entity).where(Entity.id.in_([r.id for r in found]))).all()}
-    items = [EntityStats(entity=entities[r.id], quote_count=r.quote_count, mention_count=r.mention_count)
-             for r in found[:limit]]
+    ranking = cached(session, ("entities.ranking", kind, q.strip() if q else None, sort, speakers_only),
+                     lambda: _ranking(session, kind, condition, sort, speakers_only))
+    start = bisect.bisect_right(ranking, (_after(sort, cursor), float("inf"))) if cursor else 0
+    found = ranking[start:start + limit + 1]
+    entities = {e.id: e for e in session.exec(select(Entity).where(Entity.id.in_([r[1] for r in found]))).all()}
+    items = [EntityStats(entity=entities[ident], quote_count=nq, mention_count=nm)
+             for _, ident, nq, nm in found[:limit] if ident in entities]
     next_cursor = None
     if len(found) > limit and items:
         last = items[-1]
@@ -203,39 +224,68 @@ def list_entities(
         else:
             value = last.quote_count if sort == "-quotes" else last.mention_count
             next_cursor = encode_cursor(value, last.entity.id)
-    return Page(items=items, total=total, next_cursor=next_cursor)
+    return Page(items=items, total=len(ranking), next_cursor=next_cursor)
 
 
 # ---------- one entity ----------
 
 def get_entity(*, session: Session, entity_id: int) -> EntityDetail:
-    entity = require_entity(session=session, entity_id=entity_id)
-    aliases = session.exec(select(Alias.text).where(Alias.entity_id == entity_id).order_by(Alias.text)).all()
-    quote_count = session.exec(select(func.count(Quote.id)).where(Quote.speaker_id == entity_id)).one()
-    mention_count = session.exec(select(func.count(Mention.id)).where(Mention.entity_id == entity_id)).one()
+    """One entity with its aliases, roles per article, outlets and counts. The aggregates over all its quotes and
+    mentions are cached until the database changes (services/snapshot_cache.py): a speaker with 33k quotes
+    costs that much only once."""
+    conn = session.connection()
+    e, alias, role, article = Entity.__table__.c, Alias.__table__.c, EntityRole.__table__.c, Article.__table__.c
+    found = conn.execute(select(e.id, e.kind, e.name, e.role, e.affiliation, e.key, e.description, e.wikidata_id)
+                         .where(e.id == entity_id)).first()
+    if found is None:
+        raise NotFound("entity", entity_id)
+    entity = found   # a row: the attributes of Entity the API shows
+    aliases = conn.execute(select(alias.text).where(alias.entity_id == entity_id).order_by(alias.text)).scalars()
+    outlets = _outlets_by_id(session)
     roles = [
-        StatedRole(role=r.role, affiliation=r.affiliation, article_id=r.article_id, article_title=title,
-                   published=published, outlet=outlet, mention=r.mention_text)
-        for r, title, published, outlet in session.exec(
-            select(EntityRole, Article.title, Article.published, Outlet)
-            .join(Article, Article.id == EntityRole.article_id)
-            .outerjoin(Outlet, Outlet.id == Article.outlet_id)
-            .where(EntityRole.entity_id == entity_id)
-            .order_by(Article.published.desc().nulls_last(), EntityRole.article_id, EntityRole.mention_start)
-        ).all()
+        StatedRole(role=r.role, affiliation=r.affiliation, article_id=r.article_id, article_title=r.title,
+                   published=r.published, outlet=outlets.get(r.outlet_id), mention=r.mention_text)
+        for r in conn.execute(
+            select(role.role, role.affiliation, role.article_id, role.mention_text, article.title, article.published,
+                   article.outlet_id)
+            .join(Article.__table__, article.id == role.article_id)
+            .where(role.entity_id == entity_id)
+            .order_by(article.published.desc().nulls_last(), role.article_id, role.mention_start))
     ]
-    outlets = [OutletCount(outlet=o, quote_count=n) for o, n in session.exec(
-        select(Outlet, func.count(Quote.id)).join(Quote, Quote.outlet_id == Outlet.id)
-        .where(Quote.speaker_id == entity_id).group_by(Outlet.id).order_by(func.count(Quote.id).desc(), Outlet.name)
-    ).all()]
-    seen_in = select(Mention.article_id).where(Mention.entity_id == entity_id).union(
-        select(Quote.article_id).where(Quote.speaker_id == entity_id)).subquery()
-    first, last, articles = session.exec(
-        select(func.min(Article.published), func.max(Article.published), func.count(Article.id))
-        .where(Article.id.in_(select(seen_in.c.article_id)))
-    ).one()
+    stats = cached(session, ("entity.stats", entity_id), lambda: _entity_stats(session, entity_id))
+    quote_count, mention_count, by_outlet, first, last, articles = stats
     return EntityDetail(entity=entity, aliases=list(aliases), quote_count=quote_count, mention_count=mention_count,
-                        article_count=articles, roles=roles, outlets=outlets, first_seen=first, last_seen=last)
+                        article_count=articles, roles=roles,
+                        outlets=[OutletCount(outlet=outlets[o], quote_count=n) for o, n in by_outlet if o in outlets],
+                        first_seen=first, last_seen=last)
+
+
+def _outlets_by_id(session: Session) -> dict:
+    """Every outlet (rows with id, name, domain) by id, a few hundred at most, cached until the database
+    changes."""
+    def load() -> dict:
+        o = Outlet.__table__.c
+        return {r.id: r for r in session.connection().execute(select(o.id, o.name, o.domain))}
+    return cached(session, "outlets.by_id", load)
+
+
+def _entity_stats(session: Session, entity_id: int) -> tuple:
+    """(quote count, mention count, [(outlet id, quotes)] most quotes first, first seen, last seen, articles)."""
+    conn = session.connection()
+    q, m, a, o = Quote.__table__.c, Mention.__table__.c, Article.__table__.c, Outlet.__table__.c
+    quote_count = conn.execute(select(func.count()).where(q.speaker_id == entity_id)).scalar_one()
+    mention_count = conn.execute(select(func.count()).where(m.entity_id == entity_id)).scalar_one()
+    n = func.count().label("n")
+    by_outlet = [tuple(r) for r in conn.execute(   # grouped from ix_quote_speaker_outlet alone
+        select(q.outlet_id, n).where(q.speaker_id == entity_id, q.outlet_id.is_not(None)).group_by(q.outlet_id))]
+    names = dict(conn.execute(select(o.id, o.name)).all())
+    by_outlet.sort(key=lambda r: (-r[1], names.get(r[0], "")))
+    seen_in = select(m.article_id).where(m.entity_id == entity_id).union(
+        select(q.article_id).where(q.speaker_id == entity_id)).subquery()
+    first, last, articles = conn.execute(
+        select(func.min(a.published), func.max(a.published), func.count(a.id))
+        .where(a.id.in_(select(seen_in.c.article_id)))).one()
+    return quote_count, mention_count, by_outlet, first, last, articles
 
 
 def require_entity(*, session: Session, entity_id: int) -> Entity:
@@ -253,13 +303,13 @@ def list_mentions(
     conditions = [Mention.entity_id == entity_id]
     if article_id is not None:
         conditions.append(Mention.article_id == article_id)
-    total = session.exec(select(func.count(Mention.id)).where(*conditions)).one()
-    if cursor:
+    total = cached(session, ("mentions.count", entity_id, article_id),
+                   lambda: session.exec(select(func.count(Mention.id)).where(*conditions)).one())
+    if cursor:   # a row-value range of ix_mention_entity_article, not an OR evaluated row by row
         values = decode_cursor(cursor, 2)
         if not all(isinstance(v, int) for v in values):
             raise InvalidParameter("cursor", "not a cursor returned by this API")
-        a, s = values
-        conditions.append(or_(Mention.article_id > a, and_(Mention.article_id == a, Mention.start > s)))
+        conditions = [*conditions, tuple_(Mention.article_id, Mention.start) > tuple_(*values)]
     rows = session.exec(
         select(Mention, Article.title, Article.published, Outlet)
         .join(Article, Article.id == Mention.article_id)

@@ -8,6 +8,7 @@ from sqlmodel import Session, select
 
 from app.models import MAX_ID, Article, Outlet, Quote
 from app.services.pagination import Page, after_name_id, name_id_cursor
+from app.services.snapshot_cache import cached
 
 
 @dataclass(slots=True)
@@ -54,17 +55,21 @@ def get_or_create_outlet(*, session: Session, name: str | None, domain: str | No
     return outlet
 
 
-def list_outlets(*, session: Session, limit: int, cursor: str | None = None) -> Page[OutletStats]:
-    articles = select(func.count(Article.id)).where(Article.outlet_id == Outlet.id).correlate(Outlet)
-    quotes = select(func.count(Quote.id)).where(Quote.outlet_id == Outlet.id).correlate(Outlet)
+def _counts(session: Session) -> tuple[int, dict[int, int], dict[int, int]]:
+    """(outlets, articles per outlet, quotes per outlet): one pass over each outlet index."""
     total = session.exec(select(func.count(Outlet.id))).one()
+    articles = dict(session.exec(select(Article.outlet_id, func.count()).group_by(Article.outlet_id)).all())
+    quotes = dict(session.exec(select(Quote.outlet_id, func.count()).group_by(Quote.outlet_id)).all())
+    return total, articles, quotes
+
+
+def list_outlets(*, session: Session, limit: int, cursor: str | None = None) -> Page[OutletStats]:
+    """Outlets by name with their article and quote counts (counted once, then cached until the database
+    changes: counting every quote per outlet on each page would grow with the corpus)."""
+    total, articles, quotes = cached(session, "outlets.counts", lambda: _counts(session))
     conditions = [after_name_id(Outlet.name, Outlet.id, cursor)] if cursor else []
-    rows = session.exec(
-        select(Outlet, articles.scalar_subquery(), quotes.scalar_subquery())
-        .where(*conditions)
-        .order_by(Outlet.name, Outlet.id)
-        .limit(limit + 1)
-    ).all()
-    items = [OutletStats(outlet=o, article_count=a, quote_count=q) for o, a, q in rows[:limit]]
+    rows = session.exec(select(Outlet).where(*conditions).order_by(Outlet.name, Outlet.id).limit(limit + 1)).all()
+    items = [OutletStats(outlet=o, article_count=articles.get(o.id, 0), quote_count=quotes.get(o.id, 0))
+             for o in rows[:limit]]
     next_cursor = name_id_cursor(items[-1].outlet.name, items[-1].outlet.id) if len(rows) > limit else None
     return Page(items=items, total=total, next_cursor=next_cursor)

@@ -8,11 +8,11 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Generic, TypeVar
 
-from sqlalchemy import and_, or_
+from sqlalchemy import Date, Integer, and_, bindparam, or_, tuple_
 from sqlalchemy.sql.elements import ColumnElement
 
 from app.errors import InvalidParameter
@@ -68,6 +68,64 @@ def after_date_id(published_col: ColumnElement, id_col: ColumnElement, cursor: s
         and_(published_col == day, id_col < ident),
         published_col.is_(None),
     )
+
+
+def parse_date_id_cursor(cursor: str) -> tuple[date | None, int]:
+    """(published, id) of a newest-first or oldest-first cursor."""
+    published, ident = decode_cursor(cursor, 2)
+    try:
+        if isinstance(ident, bool) or not isinstance(ident, int):
+            raise TypeError
+        return (date.fromisoformat(published) if published is not None else None), ident
+    except (TypeError, ValueError):
+        raise InvalidParameter("cursor", "not a cursor returned by this API") from None
+
+
+@dataclass(frozen=True, slots=True)
+class Scan:
+    """One index range scan of a keyset page: its WHERE terms and ORDER BY, with the cursor's values as bound
+    parameters (`params`), so that a statement built for one scan of a given `shape` serves every cursor."""
+    where: tuple
+    order_by: tuple
+    params: dict = field(default_factory=dict)
+    shape: str = ""
+
+
+def date_id_scans(published: ColumnElement, ident: ColumnElement, cursor: str | None, *,
+                  descending: bool = True) -> list[Scan]:
+    """The index range scans that continue a (published, id) keyset page after `cursor`, undated rows last:
+    the dated rows from the cursor on, then the undated ones by id.
+
+    Each scan is a single range of an index ending in (published, id): the row-value comparison
+    `(published, id) < (:day, :id)` is what lets the database seek to the cursor instead of walking the rows
+    before it (an OR of the same conditions is evaluated row by row), and keeping NULLs out of the first scan
+    makes the order the same on every database, whatever its NULL ordering.
+    """
+    before = (lambda col, value: col < value) if descending else (lambda col, value: col > value)
+    order = (lambda col: col.desc()) if descending else (lambda col: col.asc())
+    direction = "desc" if descending else "asc"
+    undated = Scan((published.is_(None),), (order(ident),), shape=f"undated-{direction}")
+    if cursor is None:
+        return [Scan((published.is_not(None),), (order(published), order(ident)), shape=f"dated-{direction}"),
+                undated]
+    day, last_id = parse_date_id_cursor(cursor)
+    last = bindparam("k_id", type_=Integer)
+    if day is None:
+        return [Scan((published.is_(None), before(ident, last)), (order(ident),), {"k_id": last_id},
+                     f"undated-after-{direction}")]
+    after = before(tuple_(published, ident), tuple_(bindparam("k_day", type_=Date), last))
+    return [Scan((after,), (order(published), order(ident)), {"k_day": day, "k_id": last_id},
+                 f"dated-after-{direction}"), undated]
+
+
+def run_scans(scans: list[Scan], fetch, limit: int) -> list:
+    """Rows of the scans in turn, at most `limit` of them: fetch(scan, n) returns up to n rows."""
+    rows: list = []
+    for scan in scans:
+        rows.extend(fetch(scan, limit - len(rows)))
+        if len(rows) >= limit:
+            break
+    return rows
 
 
 # ---------- alphabetical: (name ASC, id ASC) ----------

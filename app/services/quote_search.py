@@ -2,7 +2,8 @@
 page by page (for exports), where a search matched in each quote, and facet counts.
 
 Filters and row shapes are the ones quotes.py defines (QuoteFilters, its WHERE terms and joined rows), so a
-quote looks the same here as on GET /quotes. The default order delegates to quotes.list_quotes.
+quote looks the same here as on GET /quotes. Date orders delegate to quotes.list_quotes; facet counts are cached
+until the database changes, like totals.
 """
 from __future__ import annotations
 
@@ -10,63 +11,51 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import bindparam, func, text
+from sqlalchemy import func
 from sqlmodel import Session, select
 
 from app.models import Entity, Outlet, Quote
-from app.services import fts_postgres, quotes
+from app.services import fts_index, quotes
 from app.services.fts import fts_match
 from app.services.pagination import Page, SortKey, after_keyset, keyset_cursor, keyset_order
 from app.services.quotes import QuoteFilters, QuoteRow
+from app.services.snapshot_cache import cached
 
-DEFAULT_SORT = "-published"  # newest first: quotes.list_quotes
-# other sorts -> their keys, the last one unique; every order is keyset-paginated, NULLs last
+DEFAULT_SORT = "-published"  # newest first
+DATE_SORTS = {"-published": True, "published": False}   # sort -> descending; quotes.list_quotes pages them
+# other sorts -> their keys, the last one unique; keyset-paginated, NULLs last. The speaker name is on another
+# table, so no index of quote gives this order: each page sorts the matching rows (bounded by the filters).
 SORTS: dict[str, list[SortKey]] = {
-    "published": [SortKey(Quote.published, False, date.fromisoformat), SortKey(Quote.id, False, int, False)],
     "speaker": [SortKey(Entity.name), SortKey(Quote.speaker_id, False, int),
                 SortKey(Quote.published, True, date.fromisoformat), SortKey(Quote.id, True, int, False)],
 }
 
 
-# ---------- the three places that know quotes.py's internals (filters -> WHERE terms, row shape) ----------
-
-def _where(session: Session, filters: QuoteFilters) -> tuple[list, dict] | None:
-    """WHERE terms on the quote table for `filters` and the values bound into them (names are resolved to ids by
-    quotes.py); None when nothing can match."""
-    conditions = quotes._conditions(session, filters)
-    return None if conditions is None else (conditions, {})
-
-
-_row = quotes._to_row  # a result row of quotes._rows_query() -> QuoteRow
-
-
-def _sort_values(sort: str, row: QuoteRow) -> list:
-    """The cursor of a row: its values of SORTS[sort], in order."""
+def _sort_values(row: QuoteRow) -> list:
+    """The cursor of a row in `speaker` order."""
     q = row.quote
-    if sort == "speaker":
-        return [row.speaker.name if row.speaker else None, q.speaker_id, q.published, q.id]
-    return [q.published, q.id]
+    return [row.speaker.name if row.speaker else None, q.speaker_id, q.published, q.id]
 
 
 def list_sorted(
     *, session: Session, filters: QuoteFilters, limit: int, cursor: str | None = None, sort: str = DEFAULT_SORT,
 ) -> Page[QuoteRow]:
-    """One page of quotes in `sort` order (a key of SORTS)."""
-    if sort == DEFAULT_SORT:
-        return quotes.list_quotes(session=session, filters=filters, limit=limit, cursor=cursor)
+    """One page of quotes in `sort` order (a key of DATE_SORTS or SORTS)."""
+    if sort in DATE_SORTS:
+        return quotes.list_quotes(session=session, filters=filters, limit=limit, cursor=cursor,
+                                  descending=DATE_SORTS[sort])
     keys = SORTS[sort]
-    where = _where(session, filters)
+    where = quotes.where_terms(session, filters)
     if where is None:
         return Page(items=[], total=0, next_cursor=None)
-    conditions, values = where
-    total = session.execute(select(func.count(Quote.id)).where(*conditions), values).scalar_one()
+    conditions = list(where.terms)
     if cursor:
-        conditions = [*conditions, after_keyset(keys, cursor)]
+        conditions.append(after_keyset(keys, cursor))
     stmt = quotes._rows_query().where(*conditions).order_by(*keyset_order(keys)).limit(limit + 1)
-    rows = [_row(r) for r in session.execute(stmt, values).all()]
+    rows = quotes._fetch(session, stmt, where.params)
     items = rows[:limit]
-    next_cursor = keyset_cursor(_sort_values(sort, items[-1])) if len(rows) > limit and items else None
-    return Page(items=items, total=total, next_cursor=next_cursor)
+    next_cursor = keyset_cursor(_sort_values(items[-1])) if len(rows) > limit and items else None
+    return Page(items=items, total=quotes.count_matching(session, where), next_cursor=next_cursor)
 
 
 def iter_quotes(
@@ -85,39 +74,14 @@ def iter_quotes(
         cursor = page.next_cursor
 
 
-# private-use characters: never in news text, so the markers FTS5 puts around matches can be found again
-_MARK_OPEN, _MARK_CLOSE = "\ue000", "\ue001"
-
-
-def match_spans(*, session: Session, q: str, quote_ids: list[int]) -> dict[int, list[tuple[int, int]]]:
-    """Where the search `q` matched in each quote: {quote id: [(start, end), ...]}, offsets into quote.text,
-    from FTS5's highlight() (PostgreSQL: ts_headline()). Empty when `q` has no searchable word."""
+def match_spans(*, session: Session, q: str, rows: list[QuoteRow]) -> dict[int, list[tuple[int, int]]]:
+    """Where the search `q` matched in each quote: {quote id: [(start, end), ...]}, offsets into quote.text, as
+    FTS5 finds them (services/fts_index.highlight, an in-memory FTS5 table over the page's texts: on PostgreSQL
+    too, so highlights are the same on both). Empty when `q` has no searchable word."""
     match = fts_match(q) if q else None
-    if match is None or not quote_ids:
+    if match is None or not rows:
         return {}
-    if session.get_bind().dialect.name == "sqlite":
-        stmt = text(
-            "SELECT rowid, highlight(quote_fts, 0, :open, :close) FROM quote_fts "
-            "WHERE quote_fts MATCH :match AND rowid IN :ids"
-        ).bindparams(bindparam("ids", expanding=True), open=_MARK_OPEN, close=_MARK_CLOSE, match=match,
-                     ids=list(quote_ids))
-        marked_texts = session.connection().execute(stmt)
-    else:
-        marked_texts = fts_postgres.highlighted(session, q, quote_ids, _MARK_OPEN, _MARK_CLOSE)
-    spans: dict[int, list[tuple[int, int]]] = {}
-    for rowid, marked in marked_texts:
-        found, removed, start = [], 0, None
-        for i, ch in enumerate(marked):
-            if ch == _MARK_OPEN:
-                start = i - removed
-                removed += 1
-            elif ch == _MARK_CLOSE:
-                if start is not None:
-                    found.append((start, i - removed))
-                removed += 1
-                start = None
-        spans[rowid] = found
-    return spans
+    return fts_index.highlight(match, {row.quote.id: row.quote.text for row in rows})
 
 
 FACETS = ("speaker", "outlet", "published")
@@ -137,11 +101,16 @@ def quote_facets(
 
     Speakers and outlets come most quoted first (at most `top`); dates in calendar order (all of them).
     """
-    where = _where(session, filters)
-    result: dict[str, list[FacetCount]] = {name: [] for name in names}
+    where = quotes.where_terms(session, filters)
     if where is None:
-        return result
-    conditions, values = where
+        return {name: [] for name in names}
+    return cached(session, ("quotes.facets", where.key, tuple(names), top),
+                  lambda: _facets(session, where.terms, where.params, names, top))
+
+
+def _facets(session: Session, conditions: list, values: dict, names: list[str],
+            top: int) -> dict[str, list[FacetCount]]:
+    result: dict[str, list[FacetCount]] = {name: [] for name in names}
     n = func.count(Quote.id).label("n")
     if "speaker" in names:
         stmt = (select(Entity.id, Entity.name, n).join(Entity, Entity.id == Quote.speaker_id).where(*conditions)

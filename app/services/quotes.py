@@ -1,20 +1,30 @@
-"""Quotes: filtered, keyset-paginated listings (newest first) and single lookups, each row joined with its
-speaker, article and outlet so the API can answer in one query."""
+"""Quotes: filtered, keyset-paginated listings (newest or oldest first) and single lookups, each row joined with
+its speaker, article and outlet so the API can answer in one query.
+
+A page reads only the page: one range scan of the index that matches the filters ((speaker|outlet|kind,
+published, id), (article_id), (published, id)), or, for `q=`, of the date-ordered full-text index
+(services/fts_index.py), continued after the cursor with a row-value comparison, never an OFFSET. Rows are
+plain column tuples (no ORM objects). `total` is exact for the snapshot the request reads, and cached until the
+database changes (services/snapshot_cache.py), so paging a speaker with 33k quotes does not count them again on
+every page.
+"""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import Integer, column, func, text
-from sqlmodel import Session, select
+from sqlalchemy import BigInteger, Date, Integer, String, bindparam, func, select
+from sqlmodel import Session
 
 from app.errors import NotFound
 from app.models import Article, Entity, Outlet, Quote
-from app.services import fts_postgres
+from app.services import fts_index, fts_postgres
 from app.services.entities import ids_for_name
-from app.services.fts import fts_match
+from app.services.fts import fts_match, ts_query
 from app.services.outlets import ids_for_outlet
-from app.services.pagination import Page, after_date_id, date_id_cursor, newest_first
+from app.services.pagination import Page, Scan, date_id_cursor, date_id_scans, parse_date_id_cursor, run_scans
+from app.services.snapshot_cache import cached
+
 
 @dataclass(slots=True)
 class ArticleRef:
@@ -25,11 +35,46 @@ class ArticleRef:
 
 
 @dataclass(slots=True)
+class QuoteFields:
+    """The columns of a quote that the API shows (attribute names as on app.models.Quote)."""
+    id: int
+    text: str
+    kind: str
+    start: int
+    end: int
+    cue: str | None
+    speaker_text: str | None
+    speaker_start: int | None
+    speaker_end: int | None
+    sentence: str | None
+    where_said: str | None
+    article_id: int
+    speaker_id: int | None
+    outlet_id: int | None
+    published: date | None
+    utterance_id: int | None
+
+
+@dataclass(slots=True)
+class SpeakerRef:
+    id: int
+    name: str
+    kind: str
+
+
+@dataclass(slots=True)
+class OutletRef:
+    id: int
+    name: str
+    domain: str | None
+
+
+@dataclass(slots=True)
 class QuoteRow:
-    quote: Quote
-    speaker: Entity | None
+    quote: QuoteFields
+    speaker: SpeakerRef | None
     article: ArticleRef
-    outlet: Outlet | None
+    outlet: OutletRef | None
 
 
 @dataclass(slots=True)
@@ -43,6 +88,17 @@ class QuoteFilters:
     kind: str | None = None
 
 
+@dataclass(slots=True)
+class QuoteWhere:
+    """`filters` as WHERE terms on the quote table (names resolved to ids)."""
+    terms: list                       # every condition; a full-text one is an IN (matching ids) subquery
+    match: str | None = None          # the FTS5 expression, when q= is searched through quote_fts (SQLite)
+    others: list = field(default_factory=list)   # the terms other than the full-text one
+    params: dict = field(default_factory=dict)   # the values bound into the terms (names f_...)
+    shape: tuple = ()                 # which terms, in order: requests of one shape share statements
+    key: tuple = ()                   # shape and values, hashable: for cached counts
+
+
 def fts_query(user_text: str) -> str | None:
     """A safe FTS5 MATCH expression for the user's text: words (all required), "phrases", prefix*, AND, OR, NOT
     and parentheses, rebuilt from tokens (app/services/fts.py), so no input is a syntax error. None when the
@@ -50,88 +106,217 @@ def fts_query(user_text: str) -> str | None:
     return fts_match(user_text)
 
 
-def _rows_query():
+# Core columns (not the ORM classes): these statements return plain tuples, and skipping the ORM layer is a
+# large part of a page's cost
+quote, article, entity, outlet = Quote.__table__.c, Article.__table__.c, Entity.__table__.c, Outlet.__table__.c
+ROW_COLUMNS = (
+    quote.id, quote.text, quote.kind, quote.start, quote.end, quote.cue, quote.speaker_text, quote.speaker_start,
+    quote.speaker_end, quote.sentence, quote.where_said, quote.article_id, quote.speaker_id, quote.outlet_id,
+    quote.published, quote.utterance_id,
+    entity.name, entity.kind, article.title, article.url, article.published, outlet.name, outlet.domain,
+)
+
+
+def _rows_query(*, from_fts: bool = False):
+    """Quotes with their speaker, article and outlet; from_fts: driven by quote_fts (rows in date-key order)."""
+    stmt = select(*ROW_COLUMNS)
+    if from_fts:
+        stmt = stmt.select_from(fts_index.quote_fts).join(
+            Quote.__table__, quote.id == fts_index.quote_id_of(fts_index.fts_rowid))
     return (
-        select(Quote, Entity, Article.id, Article.title, Article.url, Article.published, Outlet)
-        .join(Article, Article.id == Quote.article_id)
-        .outerjoin(Entity, Entity.id == Quote.speaker_id)
-        .outerjoin(Outlet, Outlet.id == Quote.outlet_id)
+        stmt
+        .join(Article.__table__, article.id == quote.article_id)
+        .outerjoin(Entity.__table__, entity.id == quote.speaker_id)
+        .outerjoin(Outlet.__table__, outlet.id == quote.outlet_id)
     )
 
 
-def _to_row(row) -> QuoteRow:
-    quote, speaker, article_id, title, url, published, outlet = row
-    return QuoteRow(quote=quote, speaker=speaker, article=ArticleRef(article_id, title, url, published), outlet=outlet)
+ROWS = _rows_query()                    # built once: statements are immutable, .where() makes a new one
+FTS_ROWS = _rows_query(from_fts=True)
 
 
-def _conditions(session: Session, filters: QuoteFilters) -> list | None:
+def _to_row(r) -> QuoteRow:
+    quote = QuoteFields(*r[:16])
+    return QuoteRow(
+        quote=quote,
+        speaker=SpeakerRef(quote.speaker_id, r[16], r[17]) if quote.speaker_id is not None and r[16] is not None
+        else None,
+        article=ArticleRef(quote.article_id, r[18], r[19], r[20]),
+        outlet=OutletRef(quote.outlet_id, r[21], r[22]) if quote.outlet_id is not None and r[21] is not None
+        else None,
+    )
+
+
+def _fetch(session: Session, stmt, params: dict | None = None) -> list[QuoteRow]:
+    return [_to_row(r) for r in session.connection().execute(stmt, params or {})]
+
+
+def _cached_ids(session: Session, kind: str, value: str, resolve) -> tuple[int, ...]:
+    return cached(session, (kind, value), lambda: tuple(resolve(session=session, **{
+        "name" if kind == "speaker" else "value": value})))
+
+
+# Each filter as a WHERE term on quote with its value as a bound parameter: statements are then the same for
+# every request with the same filters (same "shape") and are built once (_page_statement), values passed apart.
+FILTER_TERMS = {
+    "speaker": lambda: quote.speaker_id == bindparam("f_speaker", type_=Integer),
+    "speakers": lambda: quote.speaker_id.in_(bindparam("f_speakers", expanding=True)),
+    "outlet": lambda: quote.outlet_id == bindparam("f_outlet", type_=Integer),
+    "outlets": lambda: quote.outlet_id.in_(bindparam("f_outlets", expanding=True)),
+    "article": lambda: quote.article_id == bindparam("f_article", type_=Integer),
+    "kind": lambda: quote.kind == bindparam("f_kind", type_=String),
+    "from": lambda: quote.published >= bindparam("f_from", type_=Date),
+    "to": lambda: quote.published <= bindparam("f_to", type_=Date),
+}
+MATCH = bindparam("f_match", type_=String)
+
+
+def where_terms(session: Session, filters: QuoteFilters) -> QuoteWhere | None:
     """WHERE terms on the quote table alone (names are resolved to ids first); None if nothing can match."""
-    conditions = []
+    params: dict = {}
+
+    def one_or_many(name: str, ids: tuple[int, ...]) -> str:
+        if len(ids) == 1:
+            params[f"f_{name}"] = ids[0]
+            return name
+        params[f"f_{name}s"] = list(ids)
+        return name + "s"
+
+    shape: list[str] = []
     if filters.speaker is not None and filters.speaker.strip():
-        ids = ids_for_name(session=session, name=filters.speaker)
+        ids = _cached_ids(session, "speaker", filters.speaker.strip(), ids_for_name)
         if not ids:
             return None
-        conditions.append(Quote.speaker_id.in_(ids))
+        shape.append(one_or_many("speaker", ids))
     if filters.outlet is not None and filters.outlet.strip():
-        ids = ids_for_outlet(session=session, value=filters.outlet)
+        ids = _cached_ids(session, "outlet", filters.outlet.strip(), ids_for_outlet)
         if not ids:
             return None
-        conditions.append(Quote.outlet_id.in_(ids))
-    if filters.article_id is not None:
-        conditions.append(Quote.article_id == filters.article_id)
-    if filters.kind:
-        conditions.append(Quote.kind == filters.kind)
-    if filters.published_from:
-        conditions.append(Quote.published >= filters.published_from)
-    if filters.published_to:
-        conditions.append(Quote.published <= filters.published_to)
+        shape.append(one_or_many("outlet", ids))
+    for name, value in (("article", filters.article_id), ("kind", filters.kind or None),
+                        ("from", filters.published_from), ("to", filters.published_to)):
+        if value is not None:
+            shape.append(name)
+            params[f"f_{name}"] = value
+    terms = [FILTER_TERMS[name]() for name in shape]
+    where = QuoteWhere(terms=terms, others=list(terms), params=params)
     if filters.q is not None and filters.q.strip():
         match = fts_query(filters.q)
         if match is None:
             return None
         if session.get_bind().dialect.name == "sqlite":
-            hits = text("SELECT rowid FROM quote_fts WHERE quote_fts MATCH :match").bindparams(match=match)
-            conditions.append(Quote.id.in_(hits.columns(column("rowid", Integer))))
-        else:  # PostgreSQL: the GIN index on the text's tsvector
-            conditions.append(fts_postgres.quote_matches(filters.q))
-    return conditions
+            shape.append("match")
+            params["f_match"] = where.match = match
+            where.terms.append(quote.id.in_(fts_index.matching_ids(MATCH)))
+        else:  # PostgreSQL: the GIN index on the text's tsvector (services/fts_postgres.py)
+            shape.append("tsquery")
+            params["f_tsquery"] = ts_query(filters.q)
+            where.terms.append(fts_postgres.matches_tsquery(bindparam("f_tsquery", type_=String)))
+    where.shape = tuple(shape)
+    where.key = (where.shape, tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in params.items())))
+    return where
+
+
+def _execute(session: Session, stmt, params: dict):
+    return session.connection().execute(stmt, params)
+
+
+def count_matching(session: Session, where: QuoteWhere) -> int:
+    """How many quotes match (all pages), cached until the database changes."""
+    def count() -> int:
+        if where.match is not None and not where.others:
+            stmt = select(func.count()).select_from(fts_index.quote_fts).where(fts_index.matches(MATCH))
+        elif where.match is not None:   # walk the matches, each joined to its quote by primary key
+            stmt = (select(func.count()).select_from(fts_index.quote_fts)
+                    .join(Quote.__table__, quote.id == fts_index.quote_id_of(fts_index.fts_rowid))
+                    .where(fts_index.matches(MATCH), *where.others))
+        else:
+            stmt = select(func.count()).select_from(Quote.__table__).where(*where.terms)
+        return _execute(session, stmt, where.params).scalar_one()
+    return cached(session, ("quotes.count", where.key), count)
+
+
+_statements: dict[tuple, object] = {}   # (filters shape, scan shape) -> page statement
+
+
+def _page_statement(where: QuoteWhere, scan: Scan):
+    """The statement of one scan of a page for these filters, built on first use; LIMIT is bound as f_limit."""
+    key = (where.shape, scan.shape)
+    stmt = _statements.get(key)
+    if stmt is None:
+        source = FTS_ROWS.where(fts_index.matches(MATCH), *where.others) if where.match is not None else \
+            ROWS.where(*where.terms)
+        stmt = source.where(*scan.where).order_by(*scan.order_by).limit(bindparam("f_limit", type_=Integer))
+        if len(_statements) < 1024:   # shapes are few (combinations of filters); the bound is a safeguard
+            _statements[key] = stmt
+    return stmt
+
+
+def _date_page(session: Session, where: QuoteWhere, limit: int, cursor: str | None, descending: bool) -> list:
+    """Up to `limit` rows in (published, id) order after `cursor`, undated quotes last."""
+    scans = _fts_scans(cursor, descending) if where.match is not None else \
+        date_id_scans(quote.published, quote.id, cursor, descending=descending)
+
+    def fetch(scan: Scan, n: int) -> list[QuoteRow]:
+        return [_to_row(r) for r in _execute(session, _page_statement(where, scan),
+                                             {**where.params, **scan.params, "f_limit": n})]
+
+    return run_scans(scans, fetch, limit)
+
+
+def _fts_scans(cursor: str | None, descending: bool) -> list[Scan]:
+    """The walks of quote_fts in date-key order from the cursor's key, for `q=`: each match is joined to its
+    quote and kept if it passes the other filters, until the page is full."""
+    key, first_dated = fts_index.fts_rowid, fts_index.FIRST_DATED_KEY
+    order = (key.desc(),) if descending else (key.asc(),)
+    direction = "desc" if descending else "asc"
+    if cursor is None:
+        if descending:   # undated quotes have the smallest keys: one walk down covers both
+            return [Scan((), order, shape="fts-desc")]
+        return [Scan((key >= first_dated,), order, shape="fts-dated-asc"),
+                Scan((key < first_dated,), order, shape="fts-undated-asc")]
+    day, last_id = parse_date_id_cursor(cursor)
+    cursor_key = fts_index.date_key(day, last_id)
+    bound = bindparam("k_key", type_=BigInteger)
+    params = {"k_key": cursor_key}
+    if descending:
+        return [Scan((key < bound,), order, params, f"fts-after-{direction}")]
+    if cursor_key >= first_dated:
+        return [Scan((key > bound,), order, params, "fts-dated-after-asc"),
+                Scan((key < first_dated,), order, shape="fts-undated-asc")]
+    return [Scan((key > bound, key < first_dated), order, params, "fts-undated-after-asc")]
 
 
 def list_quotes(
-    *, session: Session, filters: QuoteFilters, limit: int, cursor: str | None = None
+    *, session: Session, filters: QuoteFilters, limit: int, cursor: str | None = None, descending: bool = True,
 ) -> Page[QuoteRow]:
-    conditions = _conditions(session, filters)
-    if conditions is None:
+    """One page of quotes, newest first (or oldest first), undated quotes last."""
+    where = where_terms(session, filters)
+    if where is None:
         return Page(items=[], total=0, next_cursor=None)
-    total = session.exec(select(func.count(Quote.id)).where(*conditions)).one()
-    if cursor:
-        conditions.append(after_date_id(Quote.published, Quote.id, cursor))
-    stmt = _rows_query().where(*conditions).order_by(*newest_first(Quote.published, Quote.id)).limit(limit + 1)
-    rows = [_to_row(r) for r in session.exec(stmt).all()]
+    rows = _date_page(session, where, limit + 1, cursor, descending)
     items = rows[:limit]
     last = items[-1].quote if items else None
     next_cursor = date_id_cursor(last.published, last.id) if len(rows) > limit and last else None
-    return Page(items=items, total=total, next_cursor=next_cursor)
+    return Page(items=items, total=count_matching(session, where), next_cursor=next_cursor)
 
 
 def get_quote(*, session: Session, quote_id: int) -> QuoteRow:
-    row = session.exec(_rows_query().where(Quote.id == quote_id)).first()
-    if row is None:
+    rows = _fetch(session, ROWS.where(quote.id == quote_id))
+    if not rows:
         raise NotFound("quote", quote_id)
-    return _to_row(row)
+    return rows[0]
 
 
 def quotes_in_article(*, session: Session, article_id: int) -> list[QuoteRow]:
     """An article's quotes in reading order."""
-    stmt = _rows_query().where(Quote.article_id == article_id).order_by(Quote.start, Quote.id)
-    return [_to_row(r) for r in session.exec(stmt).all()]
+    return _fetch(session, ROWS.where(quote.article_id == article_id).order_by(quote.start, quote.id))
 
 
 def count_quotes(*, session: Session) -> int:
-    return session.exec(select(func.count(Quote.id))).one()
+    return cached(session, "quotes.all", lambda: session.execute(select(func.count(quote.id))).scalar_one())
 
 
 def quotes_in_utterances(*, session: Session, utterance_ids: list[int], limit: int) -> list[QuoteRow]:
     """The quotes that render the given utterances (used by /verify)."""
-    stmt = _rows_query().where(Quote.utterance_id.in_(utterance_ids)).order_by(Quote.id).limit(limit)
-    return [_to_row(r) for r in session.exec(stmt).all()]
+    return _fetch(session, ROWS.where(quote.utterance_id.in_(utterance_ids)).order_by(quote.id).limit(limit))

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import Connection, delete, func, insert, text, update
+from sqlalchemy import Connection, bindparam, delete, func, insert, text, tuple_, update
 from sqlmodel import Session, select
 
 from app.db import serialize_writes
@@ -37,12 +37,14 @@ from app.services.entities import ids_for_name
 from app.services.outlets import ids_for_outlet
 from app.services.pagination import (
     Page,
-    after_date_id,
+    Scan,
     date_id_cursor,
+    date_id_scans,
     decode_cursor,
     encode_cursor,
-    newest_first,
+    run_scans,
 )
+from app.services.snapshot_cache import cached
 
 MAX_CANDIDATES = 20        # utterances compared per unit, those sharing most keys first
 MAX_VARIANTS = 40          # distinct wordings of one candidate compared (the most quoted first)
@@ -79,11 +81,13 @@ def _as_date(value) -> date | None:
 
 
 def _postings_query(n_keys: int, by_speaker: bool):
-    """One statement reading at most POSTINGS_PER_KEY entries for each of n keys, newest utterances first."""
+    """One statement reading at most POSTINGS_PER_KEY entries for each of n keys, newest utterances first, and
+    returning the `:limit` utterances that share most keys (ties: the newest), counted by the database."""
     where = "speaker_id = :speaker AND key = :k{i}" if by_speaker else "key = :k{i}"
     parts = [f"SELECT * FROM (SELECT utterance_id FROM utterancekey WHERE {where.format(i=i)} "
              f"ORDER BY utterance_id DESC LIMIT {POSTINGS_PER_KEY}) AS p{i}" for i in range(n_keys)]
-    return text(" UNION ALL ".join(parts))
+    return text(f"SELECT utterance_id FROM ({' UNION ALL '.join(parts)}) AS postings "
+                "GROUP BY utterance_id ORDER BY count(*) DESC, utterance_id DESC LIMIT :limit")
 
 
 def candidates(
@@ -103,8 +107,8 @@ def candidates(
     params = {f"k{i}": key for i, key in enumerate(keys)}
     if speaker_id is not None:
         params["speaker"] = speaker_id
-    shared = Counter(conn.execute(_postings_query(len(keys), speaker_id is not None), params).scalars())
-    ids = [uid for uid, _ in sorted(shared.items(), key=lambda kv: (-kv[1], -kv[0]))[:limit]]
+    params["limit"] = limit
+    ids = list(conn.execute(_postings_query(len(keys), speaker_id is not None), params).scalars())
     if not ids:
         return []
     windows = {u: (_as_date(first), _as_date(last)) for u, first, last in conn.execute(
@@ -342,21 +346,24 @@ def list_utterances(
     conditions = _conditions(session, filters)
     if conditions is None:
         return Page(items=[], total=0, next_cursor=None)
-    total = session.exec(select(func.count(Utterance.id)).where(*conditions)).one()
+    key = ("utterances.count", filters.speaker, filters.outlet, filters.published_from, filters.published_to)
+    total = cached(session, key, lambda: session.exec(select(func.count(Utterance.id)).where(*conditions)).one())
     if sort == "-published":
-        order = newest_first(Utterance.first_published, Utterance.id)
-        if cursor:
-            conditions.append(after_date_id(Utterance.first_published, Utterance.id, cursor))
-    else:
-        order = (Utterance.n_outlets.desc(), Utterance.id.desc())
+        scans = date_id_scans(Utterance.first_published, Utterance.id, cursor)
+    else:   # (n_outlets, id) descending; n_outlets is never null
+        after = []
         if cursor:
             n_outlets, ident = decode_cursor(cursor, 2)
             if not isinstance(n_outlets, int) or not isinstance(ident, int):
                 raise InvalidParameter("cursor", "not a cursor returned by this API")
-            conditions.append((Utterance.n_outlets < n_outlets)
-                              | ((Utterance.n_outlets == n_outlets) & (Utterance.id < ident)))
-    stmt = _rows_query().where(*conditions).order_by(*order).limit(limit + 1)
-    rows = [UtteranceRow(*r) for r in session.exec(stmt).all()]
+            after = [tuple_(Utterance.n_outlets, Utterance.id) < tuple_(n_outlets, ident)]
+        scans = [Scan(tuple(after), (Utterance.n_outlets.desc(), Utterance.id.desc()))]
+
+    def fetch(scan, n):
+        return session.exec(_rows_query().where(*conditions, *scan.where).order_by(*scan.order_by).limit(n),
+                            params=scan.params).all()
+
+    rows = [UtteranceRow(*r) for r in run_scans(scans, fetch, limit + 1)]
     items = rows[:limit]
     next_cursor = None
     if len(rows) > limit and items:
@@ -371,8 +378,17 @@ def speakers_of(*, session: Session, utterance_ids: list[int]) -> dict[int, int]
     return dict(session.exec(select(Utterance.id, Utterance.speaker_id).where(Utterance.id.in_(utterance_ids))).all())
 
 
+# built once (building an ORM statement costs more than running it); the id is a bound parameter
+_ROW_BY_ID = _rows_query().where(Utterance.id == bindparam("utterance_id"))
+_WORDINGS = (select(Quote.id, Quote.text, Quote.start, Quote.end, Quote.published, Article.id, Article.title, Outlet)
+             .join(Article, Article.id == Quote.article_id)
+             .outerjoin(Outlet, Outlet.id == Quote.outlet_id)
+             .where(Quote.utterance_id == bindparam("utterance_id"))
+             .order_by(Quote.published.is_(None), Quote.published, Quote.id))
+
+
 def get_row(*, session: Session, utterance_id: int) -> UtteranceRow:
-    row = session.exec(_rows_query().where(Utterance.id == utterance_id)).first()
+    row = session.exec(_ROW_BY_ID, params={"utterance_id": utterance_id}).first()
     if row is None:
         raise NotFound("utterance", utterance_id)
     return UtteranceRow(*row)
@@ -381,14 +397,10 @@ def get_row(*, session: Session, utterance_id: int) -> UtteranceRow:
 def get_utterance(*, session: Session, utterance_id: int) -> UtteranceDetail:
     """The utterance with every wording that carries it: the canonical one first, then the most quoted."""
     row = get_row(session=session, utterance_id=utterance_id)
-    stmt = (select(Quote.id, Quote.text, Quote.start, Quote.end, Quote.published, Article.id, Article.title, Outlet)
-            .join(Article, Article.id == Quote.article_id)
-            .outerjoin(Outlet, Outlet.id == Quote.outlet_id)
-            .where(Quote.utterance_id == utterance_id)
-            .order_by(Quote.published.is_(None), Quote.published, Quote.id))
     canonical = row.utterance.canonical_text
     variants: dict[str, Variant] = {}
-    for qid, text, start, end, published, article_id, title, outlet in session.exec(stmt).all():
+    for qid, text, start, end, published, article_id, title, outlet in session.exec(
+            _WORDINGS, params={"utterance_id": utterance_id}).all():
         variant = variants.setdefault(normalize(text), Variant(text=text))
         variant.quote_ids.append(qid)
         variant.occurrences.append(Occurrence(qid, article_id, title, outlet, published, start, end))
