@@ -29,6 +29,11 @@ def quote_matches(user_text: str) -> ColumnElement[bool]:
     query = ts_query(user_text)
     if query is None:
         return literal_column("false")
+    return matches_tsquery(query)
+
+
+def matches_tsquery(query: str | ColumnElement) -> ColumnElement[bool]:
+    """WHERE term on the quote table for tsquery text (app/services/fts.ts_query), given or as a bound parameter."""
     return func.to_tsvector(CONFIG, Quote.text).op("@@")(func.to_tsquery(CONFIG, query))
 
 
