@@ -173,6 +173,7 @@ FILTER_TERMS = {
     "to": lambda: quote.published <= bindparam("f_to", type_=Date),
 }
 MATCH = bindparam("f_match", type_=String)
+MATCHING = quote.id.in_(fts_index.matching_ids(MATCH))   # the full-text term for counts, facets, other sorts
 
 
 def where_terms(session: Session, filters: QuoteFilters) -> QuoteWhere | None:
@@ -211,7 +212,7 @@ def where_terms(session: Session, filters: QuoteFilters) -> QuoteWhere | None:
         if session.get_bind().dialect.name == "sqlite":
             shape.append("match")
             params["f_match"] = where.match = match
-            where.terms.append(quote.id.in_(fts_index.matching_ids(MATCH)))
+            where.terms.append(MATCHING)
         else:  # no FTS5: every word as a case-insensitive substring
             for i, word in enumerate(FTS_TERM.findall(filters.q)[:MAX_FTS_TERMS]):
                 shape.append("word")
