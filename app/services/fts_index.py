@@ -83,14 +83,10 @@ def highlight(match: str, texts: dict[int, str]) -> dict[int, list[tuple[int, in
 
 
 def _spans(marked: str) -> list[tuple[int, int]]:
-    found, removed, start = [], 0, None
-    for i, ch in enumerate(marked):
-        if ch == MARK_OPEN:
-            start = i - removed
-            removed += 1
-        elif ch == MARK_CLOSE:
-            if start is not None:
-                found.append((start, i - removed))
-            removed += 1
-            start = None
+    """(start, end) of each marked match, as offsets into the text without the markers."""
+    found, removed, pos = [], 0, 0
+    while (opened := marked.find(MARK_OPEN, pos)) >= 0 and (closed := marked.find(MARK_CLOSE, opened + 1)) >= 0:
+        found.append((opened - removed, closed - removed - 1))
+        removed += 2
+        pos = closed + 1
     return found

@@ -43,31 +43,10 @@ def decode_cursor(cursor: str, arity: int) -> list:
     return values
 
 
-# ---------- newest first: (published DESC, NULLs last; id DESC) ----------
-
-def newest_first(published: ColumnElement, ident: ColumnElement) -> tuple:
-    return (published.desc().nulls_last(), ident.desc())
-
+# ---------- by date: (published, id), either way, undated rows last ----------
 
 def date_id_cursor(published: date | None, ident: int) -> str:
     return encode_cursor(published.isoformat() if published else None, ident)
-
-
-def after_date_id(published_col: ColumnElement, id_col: ColumnElement, cursor: str) -> ColumnElement:
-    """Rows strictly after the cursor in newest-first order."""
-    published, ident = decode_cursor(cursor, 2)
-    try:
-        ident = int(ident)
-        day = date.fromisoformat(published) if published is not None else None
-    except (TypeError, ValueError):
-        raise InvalidParameter("cursor", "not a cursor returned by this API") from None
-    if day is None:
-        return and_(published_col.is_(None), id_col < ident)
-    return or_(
-        published_col < day,
-        and_(published_col == day, id_col < ident),
-        published_col.is_(None),
-    )
 
 
 def parse_date_id_cursor(cursor: str) -> tuple[date | None, int]:

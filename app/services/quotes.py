@@ -169,6 +169,7 @@ FILTER_TERMS = {
     "to": lambda: quote.published <= bindparam("f_to", type_=Date),
 }
 MATCH = bindparam("f_match", type_=String)
+MATCHING = quote.id.in_(fts_index.matching_ids(MATCH))   # the full-text term for counts, facets, other sorts
 
 
 def where_terms(session: Session, filters: QuoteFilters) -> QuoteWhere | None:
@@ -207,7 +208,7 @@ def where_terms(session: Session, filters: QuoteFilters) -> QuoteWhere | None:
         if session.get_bind().dialect.name == "sqlite":
             shape.append("match")
             params["f_match"] = where.match = match
-            where.terms.append(quote.id.in_(fts_index.matching_ids(MATCH)))
+            where.terms.append(MATCHING)
         else:  # PostgreSQL: the GIN index on the text's tsvector (services/fts_postgres.py)
             shape.append("tsquery")
             params["f_tsquery"] = ts_query(filters.q)
