@@ -95,7 +95,8 @@ def test_killed_ingestion_resumes_to_exactly_a_clean_run(tmp_path, corpus, extra
         process = spawn_ingest(db, corpus)
         while process.poll() is None and article_count(db) == before:   # the model is loading
             time.sleep(0.02)
-        time.sleep(rng.uniform(0.0, 1.5))                                # then somewhere while it writes
+        # then somewhere while it writes (articles arrive a batch at a time) or resolves entities after
+        time.sleep(rng.uniform(0.0, 0.5))
         if process.poll() is None:
             process.send_signal(signal.SIGKILL)
             process.wait()

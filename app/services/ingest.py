@@ -95,7 +95,8 @@ def ingest_paths(
             progress(done, len(sources), label)
     if progress is not None and sources:
         progress(len(sources), len(sources), sources[-1].label)
-    if report.articles_ingested:
+    # also when every article was already stored: a run killed after its last commit never resolved them
+    if report.articles_ingested or report.articles_unchanged:
         _resolve(session_factory, settings, report)
     return report
 
