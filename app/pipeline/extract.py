@@ -215,25 +215,39 @@ def extract_doc(doc: Doc, cleaned: Cleaned) -> Extraction:
 
 # what may stand between two quoted pieces of one list: commas, a conjunction, an article
 LIST_GLUE = re.compile(r"[\s,;]*(?:(?:and|or|nor|as well as)\b[\s,]*)?(?:(?:an?|the)\b\s*)?", re.IGNORECASE)
+# a few words of the writer's own joining two quoted pieces of one clause (“duped” by “a con”; “some people” who
+# feel that way, “but not …”): no sentence break, no dash or parenthesis that would start an aside
+CLAUSE_GLUE = re.compile(r"[^.!?;:()\[\]—–\n\"“”]*")
+CLAUSE_GLUE_MAX_WORDS = 8
 
 
 def merge_listed_fragments(text: str, quotes: list[QuoteRecord]) -> list[QuoteRecord]:
-    """Quoted pieces listed one after another by the same speaker (called him a “liar,” a “bully” and “sick”)
-    are one fragment: the list, with its marks, as the writer quoted it."""
+    """Quoted pieces that one speaker's clause strings together are one fragment: a list (called him a “liar,” a
+    “bully” and “sick”) or pieces joined by a few of the writer's words (said it was “a big problem” but “nobody
+    talks about it”), with their marks, as the writer quoted them. Pieces split by an attribution of their own
+    (“A,” he said, “B”) or reported by two cues stay apart."""
     out: list[QuoteRecord] = []
     for q in quotes:
         last = out[-1] if out else None
         if (last is not None and q.kind == last.kind == "fragment" and q.speaker_key == last.speaker_key
-                and q.speaker_mention == last.speaker_mention and _only_glue(text, last.end, q.start)):
+                and q.speaker_mention == last.speaker_mention and q.sentence_start == last.sentence_start
+                and _joined_in_clause(text, last, q)):
             out[-1] = replace(last, end=q.end, text=text[last.start:q.end])
         else:
             out.append(q)
     return out
 
 
-def _only_glue(text: str, end: int, start: int) -> bool:
-    between = text[end:start].strip(QUOTE_MARK_CHARS + " ")
-    return 0 < start - end <= 40 and LIST_GLUE.fullmatch(between) is not None
+def _joined_in_clause(text: str, first: QuoteRecord, second: QuoteRecord) -> bool:
+    between = text[first.end:second.start].strip(QUOTE_MARK_CHARS + " ")
+    if 0 < second.start - first.end <= 40 and LIST_GLUE.fullmatch(between) is not None:
+        return True
+    # one cue's content: a second verb of saying in between ("called him an “old friend” and said it was “…”")
+    # makes two statements; an attributing mention in between makes an interrupted quote
+    mention = second.speaker_mention
+    if first.cue is None or first.cue != second.cue or (mention is not None and first.end <= mention.start < second.start):
+        return False
+    return CLAUSE_GLUE.fullmatch(between) is not None and len(between.split()) <= CLAUSE_GLUE_MAX_WORDS
 
 
 def _inherited(attributor: Attributor, att: Attribution, q: QuoteSpan, sent, para_start: int, text: str,

@@ -159,6 +159,21 @@ def test_listed_fragments_are_one_fragment(extract):
     assert frags == ["pathological liar,” a “serial philanderer” and “utterly amoral.", "hard work"]
 
 
+def test_pieces_of_one_cues_clause_are_one_fragment(extract):
+    text = ("Mary Smith spoke in Ohio.\n\nSmith claimed that fraud was “a big problem” but “nobody talks about it.” "
+            "She accused the board of being “misled” by “a fraud.”")
+    frags = [q.text for q in extract(text).quotes if q.kind == "fragment"]
+    assert frags == ["a big problem” but “nobody talks about it.", "misled” by “a fraud."]
+
+
+def test_pieces_reported_by_two_cues_or_split_by_their_attribution_stay_apart(extract):
+    text = ("Mary Smith spoke in Ohio.\n\nSmith called Jones an “old friend” and said that Ohio was “ready to "
+            "help.” The plan is “a start,” Smith said, “and not the end.”")
+    quoted = [q.text for q in extract(text).quotes if q.kind in ("fragment", "speech")]
+    assert "old friend" in quoted and "ready to help." in quoted
+    assert "a start," in quoted and "and not the end." in quoted
+
+
 def test_a_statement_named_by_a_noun_is_reported_speech_of_its_author(extract):
     text = ("Donald Trump spoke in Ohio.\n\nTrump’s claim that the election is rigged has no basis. "
             "The warning by officials that the bridge could fail went unheeded. "
