@@ -108,7 +108,8 @@ class Attributor:
         seen = 0
         while verb is not None and seen < 4:
             for child in verb.children:
-                if child.dep_ in {"nsubj", "nsubjpass", "csubj"} and not self.in_quote[child.i]:
+                # (a dash or stray mark the parser took for a subject is none: "― Trump boasted")
+                if child.dep_ in {"nsubj", "nsubjpass", "csubj"} and not self.in_quote[child.i] and not child.is_punct:
                     if child.dep_ == "nsubjpass":
                         agent = next((c for c in verb.children if c.dep_ == "agent"), None)
                         pobj = next((c for c in agent.children if c.dep_ == "pobj"), None) if agent is not None else None

@@ -159,6 +159,12 @@ def test_listed_fragments_are_one_fragment(extract):
     assert frags == ["pathological liar,” a “serial philanderer” and “utterly amoral.", "hard work"]
 
 
+def test_a_dash_the_parser_takes_for_a_subject_is_not_the_speaker(extract):
+    text = ("Mary Smith spoke in Ohio.\n\nWhen the returns were made public ― Smith boasted, “That makes me smart.”")
+    speech = next(q for q in extract(text).quotes if q.kind == "speech")
+    assert speech.speaker == "Mary Smith" and speech.speaker_mention.text == "Smith"
+
+
 def test_pieces_of_one_cues_clause_are_one_fragment(extract):
     text = ("Mary Smith spoke in Ohio.\n\nSmith claimed that fraud was “a big problem” but “nobody talks about it.” "
             "She accused the board of being “misled” by “a fraud.”")
