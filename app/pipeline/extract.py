@@ -95,10 +95,18 @@ def is_nickname(text: str, q: QuoteSpan) -> bool:
     return name.isalpha() and name[0].isupper() or re.fullmatch(r"[A-Z]\.", name) is not None  # or an initial
 
 
+# a quoted term the writer names rather than someone's words: the so-called “Buffett rule”, known as “…”
+NAMED_TERM = re.compile(r"(?:\bso[- ]called|\b(?:known|referred to) as(?: an?| the)?)\s*$", re.IGNORECASE)
+
+
+def is_named_term(text: str, q: QuoteSpan) -> bool:
+    return NAMED_TERM.search(text[max(0, q.open_mark - 30):q.open_mark].rstrip("'")) is not None
+
+
 def quote_kind(text: str, q: QuoteSpan, attribution: Attribution) -> str:
     """speech: a statement quoted as a sentence; fragment: a phrase inside the writer's sentence with a source;
     unattributed: scare quotes, titles and terms nobody is said to have said."""
-    if is_title(text, q) or is_nickname(text, q):
+    if is_title(text, q) or is_nickname(text, q) or is_named_term(text, q):
         return "unattributed"
     inner = text[q.start:q.end]
     before = text[max(0, q.open_mark - 3):q.open_mark].rstrip(" \t'")  # '' marks: see quotes.py

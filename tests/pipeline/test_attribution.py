@@ -165,6 +165,14 @@ def test_a_dash_the_parser_takes_for_a_subject_is_not_the_speaker(extract):
     assert speech.speaker == "Mary Smith" and speech.speaker_mention.text == "Smith"
 
 
+def test_a_term_the_writer_names_is_unattributed(extract):
+    text = ("Mary Smith spoke in Ohio.\n\nSmith said she backs what is known as the “Buffett rule” and the "
+            "so-called “carried interest” change, and called the plan “fair.”")
+    kinds = {q.text: q.kind for q in extract(text).quotes}
+    assert kinds["Buffett rule"] == kinds["carried interest"] == "unattributed"
+    assert kinds["fair."] == "fragment"
+
+
 def test_pieces_of_one_cues_clause_are_one_fragment(extract):
     text = ("Mary Smith spoke in Ohio.\n\nSmith claimed that fraud was “a big problem” but “nobody talks about it.” "
             "She accused the board of being “misled” by “a fraud.”")
