@@ -28,6 +28,8 @@ question challenge demand propose recommend counter retort rebut speculate surmi
 disclose divulge proclaim affirm underscore underline highlight signal indicate
 brand scoff sigh laugh cry yell scream plead beg implore caution advise assure reassure inform remind
 lecture preach suggest concur dispute reject dismiss decline refuse blame credit applaud congratulate criticize
+scold chide rebuke admonish reprimand berate
+scold chide rebuke admonish reprimand berate
 """.split())
 # Verbs that introduce a quote only when they stand right beside it ("Limbaugh continued: “…”", "the letter
 # reads: “…”", "Blige sings “…”"); elsewhere in a sentence they are narration.

@@ -206,6 +206,8 @@ def extract_doc(doc: Doc, cleaned: Cleaned) -> Extraction:
         if att.source is None and not in_heading:
             att = _inherited(attributor, att, q, sent, para_start, text, prev)
         kind = "unattributed" if in_heading else quote_kind(text, q, att)
+        if kind == "unattributed":
+            att = Attribution()  # a title, term or scare quote is nobody's words, whatever verb stands near it
         record = QuoteRecord(
             start=q.start, end=q.end, text=text[q.start:q.end], kind=kind, cue=att.cue_text,
             speaker=_speaker_name(att), speaker_key=att.cluster.key if att.cluster else None,

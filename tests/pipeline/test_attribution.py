@@ -170,6 +170,7 @@ def test_a_term_the_writer_names_is_unattributed(extract):
             "so-called “carried interest” change, and called the plan “fair.”")
     kinds = {q.text: q.kind for q in extract(text).quotes}
     assert kinds["Buffett rule"] == kinds["carried interest"] == "unattributed"
+    assert all(q.speaker is None and q.cue is None for q in extract(text).quotes if q.kind == "unattributed")
     assert kinds["fair."] == "fragment"
 
 
