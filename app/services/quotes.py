@@ -148,7 +148,8 @@ def _to_row(r) -> QuoteRow:
 
 
 def _fetch(session: Session, stmt, params: dict | None = None) -> list[QuoteRow]:
-    return [_to_row(r) for r in session.connection().execute(stmt, params or {})]
+    # .all(): one fetchall from the driver, not a fetchone per row (a page is at most a few hundred rows)
+    return [_to_row(r) for r in session.connection().execute(stmt, params or {}).all()]
 
 
 def _cached_ids(session: Session, kind: str, value: str, resolve) -> tuple[int, ...]:
@@ -260,7 +261,7 @@ def _date_page(session: Session, where: QuoteWhere, limit: int, cursor: str | No
 
     def fetch(scan: Scan, n: int) -> list[QuoteRow]:
         return [_to_row(r) for r in _execute(session, _page_statement(where, scan),
-                                             {**where.params, **scan.params, "f_limit": n})]
+                                             {**where.params, **scan.params, "f_limit": n}).all()]
 
     return run_scans(scans, fetch, limit)
 
