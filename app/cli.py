@@ -105,6 +105,8 @@ def serve(
     host: HostOpt = "127.0.0.1",
     port: PortOpt = 8000,
     workers: Annotated[int, typer.Option(min=1, help="Worker processes (one core each); see README, PostgreSQL")] = 1,
+    access_log: Annotated[bool, typer.Option(help="Log every request to stderr (costs CPU per request; "
+                                                  "README, Performance, is measured without it)")] = True,
 ) -> None:
     """Serve the REST API (OpenAPI docs at /docs). The database is migrated at start-up."""
     import uvicorn
@@ -113,7 +115,7 @@ def serve(
         from app.db import upgrade_database
 
         upgrade_database()
-    uvicorn.run("app.main:app", host=host, port=port, workers=workers)
+    uvicorn.run("app.main:app", host=host, port=port, workers=workers, access_log=access_log)
 
 
 @app.command()

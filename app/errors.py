@@ -14,8 +14,11 @@ from http import HTTPStatus
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import DataError
+from sqlalchemy.exc import DataError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from app.core.config import get_settings
+from app.db import is_interrupted
 
 log = logging.getLogger("whosaid")
 
@@ -129,6 +132,16 @@ async def data_error_handler(request: Request, exc: DataError) -> JSONResponse:
                             invalid_params=[])
 
 
+async def operational_error_handler(request: Request, exc: OperationalError) -> JSONResponse:
+    """A statement stopped at its session's deadline (app/db.py) is a 503 that says so; any other operational
+    error is a server failure, re-raised to the 500 handler."""
+    if not is_interrupted(exc):
+        raise exc
+    settings = getattr(request.app.state, "settings", None) or get_settings()
+    detail = f"The query took longer than {settings.query_timeout_ms} ms and was stopped; narrow the filters"
+    return problem_response(request, 503, "http-error", detail, title=HTTPStatus(503).phrase)
+
+
 async def http_exception_handler(request: Request, exc: StarletteHTTPException) -> JSONResponse:
     """HTTPException from a router or from routing itself (404 unknown path, 405, 401/403 from auth)."""
     try:
@@ -151,5 +164,6 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(NotAcceptable, not_acceptable_handler)
     app.add_exception_handler(RequestValidationError, validation_handler)
     app.add_exception_handler(DataError, data_error_handler)
+    app.add_exception_handler(OperationalError, operational_error_handler)
     app.add_exception_handler(StarletteHTTPException, http_exception_handler)
     app.add_exception_handler(Exception, unhandled_handler)

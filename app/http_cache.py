@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 
-from starlette.datastructures import Headers, MutableHeaders
+from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 MAX_BUFFERED_BYTES = 16 * 1024 * 1024
@@ -30,7 +30,7 @@ def etag_matches(if_none_match: str, etag: str) -> bool:
 class ConditionalGetMiddleware:
     def __init__(self, app: ASGIApp, cache_control: str) -> None:
         self.app = app
-        self.cache_control = cache_control
+        self.cache_control = cache_control.encode("latin-1")
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD"):
@@ -38,19 +38,25 @@ class ConditionalGetMiddleware:
             return
         if_none_match = Headers(scope=scope).get("if-none-match")
         start: Message | None = None
+        first: dict[bytes, bytes] = {}   # response header name (lower case) -> its first value
         chunks: list[bytes] = []
 
         async def wrapped_send(message: Message) -> None:
             nonlocal start
             if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                if message["status"] == 200 and "cache-control" not in headers:
-                    headers["Cache-Control"] = self.cache_control
-                length = headers.get("content-length")
-                hashable = (scope["method"] == "GET" and message["status"] == 200 and "etag" not in headers
+                # the raw header list, read in one pass (MutableHeaders scans it again for every lookup)
+                headers = message["headers"] = list(message.get("headers", ()))
+                for name, value in headers:
+                    first.setdefault(name.lower(), value)
+                if message["status"] == 200 and b"cache-control" not in first:
+                    headers.append((b"cache-control", self.cache_control))
+                    first[b"cache-control"] = self.cache_control
+                length = first.get(b"content-length")
+                hashable = (scope["method"] == "GET" and message["status"] == 200 and b"etag" not in first
                             and length is not None
                             and int(length) <= MAX_BUFFERED_BYTES
-                            and headers.get("content-type", "").split(";")[0].strip() in HASHED_TYPES)
+                            and first.get(b"content-type", b"").decode("latin-1").split(";")[0].strip()
+                            in HASHED_TYPES)
                 if not hashable:
                     await send(message)
                     return
@@ -63,14 +69,12 @@ class ConditionalGetMiddleware:
             if message.get("more_body", False):
                 return
             body = b"".join(chunks)
-            etag = 'W/"' + hashlib.blake2b(body, digest_size=16).hexdigest() + '"'
-            headers = MutableHeaders(scope=start)
-            headers["ETag"] = etag
-            if if_none_match and etag_matches(if_none_match, etag):
-                kept = {k: headers[k] for k in ("etag", "cache-control", "vary", "link") if k in headers}
-                not_modified = {"type": "http.response.start", "status": 304,
-                                "headers": [(k.encode(), v.encode()) for k, v in kept.items()]}
-                await send(not_modified)
+            etag = b'W/"' + hashlib.blake2b(body, digest_size=16).hexdigest().encode("ascii") + b'"'
+            start["headers"].append((b"etag", etag))
+            first[b"etag"] = etag
+            if if_none_match and etag_matches(if_none_match, etag.decode("ascii")):
+                kept = [(name, first[name]) for name in (b"etag", b"cache-control", b"vary", b"link") if name in first]
+                await send({"type": "http.response.start", "status": 304, "headers": kept})
                 await send({"type": "http.response.body", "body": b""})
                 return
             await send(start)

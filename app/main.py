@@ -18,6 +18,7 @@ import app as package
 from app.api import api_router, explorer
 from app.core.config import Settings, get_settings
 from app.db import upgrade_database
+from app.deps import RequestSessions
 from app.errors import install_error_handlers
 from app.http_cache import ConditionalGetMiddleware
 from app.openapi import install_openapi
@@ -54,6 +55,7 @@ def create_app(*, database_url: str | None = None, upgrade: bool = True, setting
 
     # outermost last: CORS sees every response (errors too), gzip compresses what the ETag was computed on
     cache_control = f"public, max-age={settings.cache_max_age}" if settings.cache_max_age > 0 else "no-cache"
+    api.add_middleware(RequestSessions)   # closes each request's database session once it is answered
     api.add_middleware(ConditionalGetMiddleware, cache_control=cache_control)
     api.add_middleware(GZipMiddleware, minimum_size=1024)
     if settings.cors_allow_origins:

@@ -18,7 +18,9 @@ Scenarios (the same requests for both servers, Datasette's equivalents in bracke
   entity  GET /entities/{id} for the same 256 speakers                    [entity/{id}.json]
   utter   GET /utterances/{id}, 256 statements quoted at least twice      [utterance/{id}.json]
   verify  POST /verify with 256 stored speech quotes                      [no equivalent]
-Rows show requests/s, p50 and p99 latency in ms, and non-2xx answers (anything but 0 is a failed run).
+Rows show requests/s, p50 and p99 latency in ms, requests per second of server CPU (user + system time of the
+server process, from /proc/<pid>/stat, over the run: robust to other jobs on the machine, which slow req/s
+but not the CPU each request costs), and non-2xx answers (anything but 0 is a failed run).
 """
 from __future__ import annotations
 
@@ -64,6 +66,12 @@ class Result:
     p99: float
     requests: int
     bad: int          # non-2xx answers and socket errors
+    cpu_s: float = 0.0   # CPU time (user + system) the server process spent during the run
+
+    @property
+    def per_cpu_s(self) -> float:
+        """Requests per second of server CPU: unlike req/s, barely moved by other jobs on the machine."""
+        return self.requests / self.cpu_s if self.cpu_s > 0 else 0.0
 
 
 # ---------- what to ask, from the database itself ----------
@@ -151,6 +159,12 @@ def start(name: str, args: list[str], port: int, env: dict, probe: str) -> subpr
             time.sleep(0.3)
     process.kill()
     raise SystemExit(f"{name} did not start")
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process (all its threads) so far, from /proc/<pid>/stat."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")   # utime, stime (fields 14, 15)
 
 
 def stop(process: subprocess.Popen) -> None:
@@ -258,9 +272,9 @@ def run_python(port: int, reqs: list[Req], seconds: float, connections: int, see
 
 def cell(r: Result | None) -> str:
     if r is None:
-        return f"{'n/a':>8} {'':>7} {'':>7}"
+        return f"{'n/a':>8} {'':>7} {'':>7} {'':>8}"
     flag = f" !{r.bad}" if r.bad else ""
-    return f"{r.rps:8.0f} {r.p50:7.2f} {r.p99:7.2f}{flag}"
+    return f"{r.rps:8.0f} {r.p50:7.2f} {r.p99:7.2f} {r.per_cpu_s:8.0f}{flag}"
 
 
 def main() -> int:
@@ -310,26 +324,36 @@ def main() -> int:
                     results.setdefault(scenario, {})[server] = None
                     continue
                 load(port, reqs, 2, args.connections, args.seed)   # warm-up
+                cpu_before = cpu_seconds(process.pid)
                 result = load(port, reqs, args.duration, args.connections, args.seed)
+                result.cpu_s = cpu_seconds(process.pid) - cpu_before
                 results.setdefault(scenario, {})[server] = result
-                print(f"  {server:<9} {scenario:<7} {cell(result)}", flush=True)
+                print(f"  {server:<9} {scenario:<7} {cell(result)}  ({1000 * result.cpu_s / max(1, result.requests):.3f}"
+                      " ms server CPU per request)", flush=True)
         finally:
             stop(process)
 
-    print(f"\n{'':<8}| {'whosaid':^24} | {'Datasette':^24} | whosaid/")
-    print(f"{'':<8}| {'req/s':>8} {'p50 ms':>7} {'p99 ms':>7} | {'req/s':>8} {'p50 ms':>7} {'p99 ms':>7} | Datasette")
+    print(f"\n{'':<8}| {'whosaid':^33} | {'Datasette':^33} | whosaid/Datasette")
+    columns = f"{'req/s':>8} {'p50 ms':>7} {'p99 ms':>7} {'req/CPUs':>8}"
+    print(f"{'':<8}| {columns} | {columns} | req/s  req/CPU-s")
     for scenario in names:
         row = results.get(scenario, {})
         mine, theirs = row.get("whosaid"), row.get("datasette")
-        ratio = f"{mine.rps / theirs.rps:6.1f}x" if mine and theirs else ""
+        ratio = f"{mine.rps / theirs.rps:5.1f}x  {mine.per_cpu_s / theirs.per_cpu_s:5.1f}x" if mine and theirs \
+            and theirs.per_cpu_s else ""
         print(f"{scenario:<8}| {cell(mine)} | {cell(theirs)} | {ratio}")
     ceiling = results.get("ceiling", {}).get("ceiling")
     if ceiling:
-        print(f"{'ceiling':<8}| {cell(ceiling)} | {'constant 2 KB JSON, bare Starlette':<24} |")
+        print(f"{'ceiling':<8}| {cell(ceiling)} | {'constant 2 KB JSON, bare Starlette':<33} |")
     mix = results.get("mix", {})
     if mix.get("whosaid") and ceiling:
-        print(f"\nmix: {mix['whosaid'].rps:.0f} req/s = {100 * mix['whosaid'].rps / ceiling.rps:.0f}% of the ceiling"
-              + (f", {mix['whosaid'].rps / mix['datasette'].rps:.1f}x Datasette" if mix.get("datasette") else ""))
+        mine, theirs = mix["whosaid"], mix.get("datasette")
+        print(f"\nmix: {mine.rps:.0f} req/s = {100 * mine.rps / ceiling.rps:.0f}% of the ceiling"
+              + (f", {mine.rps / theirs.rps:.1f}x Datasette" if theirs else ""))
+        if ceiling.per_cpu_s:
+            print(f"mix per server CPU-second: {mine.per_cpu_s:.0f} req = {100 * mine.per_cpu_s / ceiling.per_cpu_s:.0f}%"
+                  " of the ceiling's" + (f", {mine.per_cpu_s / theirs.per_cpu_s:.1f}x Datasette's"
+                                        if theirs and theirs.per_cpu_s else ""))
     failed = sum(r.bad for row in results.values() for r in row.values() if r is not None)
     if failed:
         print(f"{failed} requests failed (non-2xx or socket errors): see the '!' marks")

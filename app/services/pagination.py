@@ -80,21 +80,50 @@ def date_id_scans(published: ColumnElement, ident: ColumnElement, cursor: str | 
     before it (an OR of the same conditions is evaluated row by row), and keeping NULLs out of the first scan
     makes the order the same on every database, whatever its NULL ordering.
     """
+    scans = _date_id_scan_shapes(published, ident, descending)
+    if cursor is None:
+        return [scans.dated, scans.undated]
+    day, last_id = parse_date_id_cursor(cursor)
+    if day is None:
+        after = scans.undated_after
+        return [Scan(after.where, after.order_by, {"k_id": last_id}, after.shape)]
+    after = scans.dated_after
+    return [Scan(after.where, after.order_by, {"k_day": day, "k_id": last_id}, after.shape), scans.undated]
+
+
+@dataclass(frozen=True, slots=True)
+class _DateIdScans:
+    dated: Scan            # first page: the dated rows
+    undated: Scan          # then the undated ones
+    dated_after: Scan      # after a dated cursor (bound k_day, k_id)
+    undated_after: Scan    # after an undated cursor (bound k_id)
+
+
+_date_id_shapes: dict[tuple, tuple] = {}   # (id(published), id(ident), descending) -> (columns, _DateIdScans)
+
+
+def _date_id_scan_shapes(published: ColumnElement, ident: ColumnElement, descending: bool) -> _DateIdScans:
+    """The scans of date_id_scans for these columns and direction, built on first use: SQL expressions are
+    immutable and only the cursor's values (bound parameters) change between requests, so building them again
+    for every page would be wasted work."""
+    key = (id(published), id(ident), descending)   # by identity: `==` on columns builds SQL, not a bool
+    cached = _date_id_shapes.get(key)
+    if cached is not None:
+        return cached[1]
     before = (lambda col, value: col < value) if descending else (lambda col, value: col > value)
     order = (lambda col: col.desc()) if descending else (lambda col: col.asc())
     direction = "desc" if descending else "asc"
-    undated = Scan((published.is_(None),), (order(ident),), shape=f"undated-{direction}")
-    if cursor is None:
-        return [Scan((published.is_not(None),), (order(published), order(ident)), shape=f"dated-{direction}"),
-                undated]
-    day, last_id = parse_date_id_cursor(cursor)
     last = bindparam("k_id", type_=Integer)
-    if day is None:
-        return [Scan((published.is_(None), before(ident, last)), (order(ident),), {"k_id": last_id},
-                     f"undated-after-{direction}")]
     after = before(tuple_(published, ident), tuple_(bindparam("k_day", type_=Date), last))
-    return [Scan((after,), (order(published), order(ident)), {"k_day": day, "k_id": last_id},
-                 f"dated-after-{direction}"), undated]
+    scans = _DateIdScans(
+        dated=Scan((published.is_not(None),), (order(published), order(ident)), shape=f"dated-{direction}"),
+        undated=Scan((published.is_(None),), (order(ident),), shape=f"undated-{direction}"),
+        dated_after=Scan((after,), (order(published), order(ident)), shape=f"dated-after-{direction}"),
+        undated_after=Scan((published.is_(None), before(ident, last)), (order(ident),),
+                           shape=f"undated-after-{direction}"),
+    )
+    _date_id_shapes[key] = ((published, ident), scans)   # the columns kept alive with their ids
+    return scans
 
 
 def run_scans(scans: list[Scan], fetch, limit: int) -> list:

@@ -148,7 +148,8 @@ def _to_row(r) -> QuoteRow:
 
 
 def _fetch(session: Session, stmt, params: dict | None = None) -> list[QuoteRow]:
-    return [_to_row(r) for r in session.connection().execute(stmt, params or {})]
+    # .all(): one fetchall from the driver, not a fetchone per row (a page is at most a few hundred rows)
+    return [_to_row(r) for r in session.connection().execute(stmt, params or {}).all()]
 
 
 def _cached_ids(session: Session, kind: str, value: str, resolve) -> tuple[int, ...]:
@@ -156,17 +157,17 @@ def _cached_ids(session: Session, kind: str, value: str, resolve) -> tuple[int, 
         "name" if kind == "speaker" else "value": value})))
 
 
-# Each filter as a WHERE term on quote with its value as a bound parameter: statements are then the same for
-# every request with the same filters (same "shape") and are built once (_page_statement), values passed apart.
+# Each filter as a WHERE term on quote with its value as a bound parameter: the terms are built once, and so are
+# the statements for every request with the same filters (same "shape", _page_statement), values passed apart.
 FILTER_TERMS = {
-    "speaker": lambda: quote.speaker_id == bindparam("f_speaker", type_=Integer),
-    "speakers": lambda: quote.speaker_id.in_(bindparam("f_speakers", expanding=True)),
-    "outlet": lambda: quote.outlet_id == bindparam("f_outlet", type_=Integer),
-    "outlets": lambda: quote.outlet_id.in_(bindparam("f_outlets", expanding=True)),
-    "article": lambda: quote.article_id == bindparam("f_article", type_=Integer),
-    "kind": lambda: quote.kind == bindparam("f_kind", type_=String),
-    "from": lambda: quote.published >= bindparam("f_from", type_=Date),
-    "to": lambda: quote.published <= bindparam("f_to", type_=Date),
+    "speaker": quote.speaker_id == bindparam("f_speaker", type_=Integer),
+    "speakers": quote.speaker_id.in_(bindparam("f_speakers", expanding=True)),
+    "outlet": quote.outlet_id == bindparam("f_outlet", type_=Integer),
+    "outlets": quote.outlet_id.in_(bindparam("f_outlets", expanding=True)),
+    "article": quote.article_id == bindparam("f_article", type_=Integer),
+    "kind": quote.kind == bindparam("f_kind", type_=String),
+    "from": quote.published >= bindparam("f_from", type_=Date),
+    "to": quote.published <= bindparam("f_to", type_=Date),
 }
 MATCH = bindparam("f_match", type_=String)
 MATCHING = quote.id.in_(fts_index.matching_ids(MATCH))   # the full-text term for counts, facets, other sorts
@@ -199,7 +200,7 @@ def where_terms(session: Session, filters: QuoteFilters) -> QuoteWhere | None:
         if value is not None:
             shape.append(name)
             params[f"f_{name}"] = value
-    terms = [FILTER_TERMS[name]() for name in shape]
+    terms = [FILTER_TERMS[name] for name in shape]
     where = QuoteWhere(terms=terms, others=list(terms), params=params)
     if filters.q is not None and filters.q.strip():
         match = fts_query(filters.q)
@@ -260,7 +261,7 @@ def _date_page(session: Session, where: QuoteWhere, limit: int, cursor: str | No
 
     def fetch(scan: Scan, n: int) -> list[QuoteRow]:
         return [_to_row(r) for r in _execute(session, _page_statement(where, scan),
-                                             {**where.params, **scan.params, "f_limit": n})]
+                                             {**where.params, **scan.params, "f_limit": n}).all()]
 
     return run_scans(scans, fetch, limit)
 
