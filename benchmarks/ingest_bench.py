@@ -10,12 +10,18 @@ invocation, on the same texts, so they can be compared on this noisy shared mach
 - `workers=N`:  N extraction processes (`whosaid ingest --workers N`), this process the only writer.
 
 Printed: articles/s and words/s (wall clock; the single-process runs load the model before the clock starts, the
-worker runs include starting their processes, a few seconds each), the speed-up
-over `batched`, peak RSS of the writer and of the largest worker, and the writer's RSS at each tenth of the run
-(flat, not growing with the corpus, when memory is under control).
+worker runs include starting their processes, a few seconds each), words per CPU-second (this process and its
+workers: on a shared machine the steadier figure), the speed-up over `batched`, peak RSS of the writer and of the
+largest worker, and the writer's RSS at each tenth of the run (flat, not growing with the corpus, when memory is
+under control).
+
+With `--against DIR` (another checkout, e.g. main's), every configuration also runs with that checkout's code,
+right before ours, on the same texts: the baseline measured in the same run, which is the only fair comparison
+when other jobs share the machine.
 
     python benchmarks/ingest_bench.py                         # all PolNeAR texts; 1 and 2 workers
     python benchmarks/ingest_bench.py --limit 200 --workers 2 3
+    python benchmarks/ingest_bench.py --limit 150 --no-baseline --against ../main
 """
 from __future__ import annotations
 
@@ -60,6 +66,12 @@ def rss_mb() -> float:
         return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
+def _cpu_seconds() -> float:
+    """CPU time of this process and of its finished children (the extraction workers)."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
 def run_one(corpus: Path, config: str) -> dict:
     """One configuration, in this (child) process: prints a JSON line."""
     from app.db import session_factory, upgrade_database
@@ -81,12 +93,12 @@ def run_one(corpus: Path, config: str) -> dict:
         if done * 10 // total > len(samples) - 1:
             samples.append(round(rss_mb()))
 
-    t0 = time.perf_counter()
+    t0, cpu0 = time.perf_counter(), _cpu_seconds()
     report = ingest_paths([corpus], session_factory=session_factory(url), extractor=extractor, workers=workers,
                           progress=progress)
-    seconds = time.perf_counter() - t0
+    seconds, cpu = time.perf_counter() - t0, _cpu_seconds() - cpu0
     assert report.articles_ingested == total_files, report.skipped[:5]
-    return {"config": config, "seconds": seconds, "articles": report.articles_ingested, "quotes": report.quotes,
+    return {"config": config, "seconds": seconds, "cpu_seconds": cpu, "articles": report.articles_ingested, "quotes": report.quotes,
             "writer_peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
             "worker_peak_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
             "rss_by_tenth": samples, "db_mb": db.stat().st_size / 2**20}
@@ -98,9 +110,13 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=None, help="first N articles only")
     parser.add_argument("--workers", type=int, nargs="*", default=[2])
     parser.add_argument("--no-baseline", action="store_true", help="skip the one-by-one baseline")
+    parser.add_argument("--against", type=Path, help="another checkout whose code runs each configuration too")
     parser.add_argument("--one", help=argparse.SUPPRESS)
     parser.add_argument("--corpus", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--code", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.code:
+        sys.path.insert(0, str(args.code.resolve()))
     if args.one:
         print(json.dumps(run_one(args.corpus, args.one)))
         return
@@ -110,19 +126,22 @@ def main() -> None:
     configs = ([] if args.no_baseline else ["one-by-one"]) + ["batched"] + [f"workers={n}" for n in args.workers]
     print(f"{articles} articles, {words:,} words (PolNeAR train+dev); {os.cpu_count()} cores; "
           f"each configuration in its own process, one after another\n")
-    print(f"{'configuration':12} {'articles/s':>10} {'words/s':>8} {'speed-up':>8} {'quotes':>7} "
-          f"{'writer MB':>9} {'worker MB':>9}  writer RSS (MB) at each tenth")
-    batched_seconds = None
+    print(f"{'code':6} {'configuration':12} {'articles/s':>10} {'words/s':>8} {'w/CPU-s':>8} {'speed-up':>8} "
+          f"{'quotes':>7} {'writer MB':>9} {'worker MB':>9}  writer RSS (MB) at each tenth")
+    batched_seconds: dict[str, float] = {}
+    codes = ([("against", args.against)] if args.against else []) + [("this", ROOT)]
     for config in configs:
-        out = subprocess.run([sys.executable, __file__, "--one", config, "--corpus", str(corpus)],
-                             capture_output=True, text=True, check=True, cwd=ROOT)
-        r = json.loads(out.stdout.strip().splitlines()[-1])
-        if config == "batched":
-            batched_seconds = r["seconds"]
-        speedup = f"{batched_seconds / r['seconds']:.2f}x" if batched_seconds else "-"
-        worker = f"{r['worker_peak_mb']:9.0f}" if config.startswith("workers") else f"{'-':>9}"
-        print(f"{config:12} {articles / r['seconds']:10.1f} {words / r['seconds']:8.0f} {speedup:>8} "
-              f"{r['quotes']:7d} {r['writer_peak_mb']:9.0f} {worker}  {r['rss_by_tenth']}", flush=True)
+        for label, code in codes:
+            out = subprocess.run([sys.executable, __file__, "--one", config, "--corpus", str(corpus),
+                                  "--code", str(code)], capture_output=True, text=True, check=True, cwd=code)
+            r = json.loads(out.stdout.strip().splitlines()[-1])
+            if config == "batched":
+                batched_seconds[label] = r["seconds"]
+            speedup = f"{batched_seconds[label] / r['seconds']:.2f}x" if label in batched_seconds else "-"
+            worker = f"{r['worker_peak_mb']:9.0f}" if config.startswith("workers") else f"{'-':>9}"
+            print(f"{label:6} {config:12} {articles / r['seconds']:10.1f} {words / r['seconds']:8.0f} "
+                  f"{words / r['cpu_seconds']:8.0f} {speedup:>8} {r['quotes']:7d} {r['writer_peak_mb']:9.0f} "
+                  f"{worker}  {r['rss_by_tenth']}", flush=True)
 
 
 if __name__ == "__main__":

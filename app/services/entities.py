@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import and_, func, or_, tuple_
+from sqlalchemy import and_, func, insert, or_, tuple_
 from sqlmodel import Session, select
 
 from app.errors import InvalidParameter, NotFound
@@ -369,6 +369,7 @@ def upsert_entities(*, session: Session, records: list[EntityRecord]) -> tuple[d
     by_record = {r.key: existing[(r.kind, r.key)] for r in records}
     known: set[tuple[int, str]] = set(session.exec(
         select(Alias.entity_id, Alias.norm).where(Alias.entity_id.in_({e.id for e in by_record.values()}))).all())
+    aliases = []
     for record in records:
         entity_id = by_record[record.key].id
         # shortest spelling first, so an alias row reads "Putin" rather than "Mr Putin" for the norm "putin"
@@ -376,5 +377,7 @@ def upsert_entities(*, session: Session, records: list[EntityRecord]) -> tuple[d
             norm = alias_norm(text)
             if norm and (entity_id, norm) not in known:
                 known.add((entity_id, norm))
-                session.add(Alias(entity_id=entity_id, text=text, norm=norm))
+                aliases.append({"entity_id": entity_id, "text": text, "norm": norm})
+    if aliases:   # one executemany, not an ORM object per alias (see store_article)
+        session.connection().execute(insert(Alias.__table__), aliases)
     return {key: entity.id for key, entity in by_record.items()}, created

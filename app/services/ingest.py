@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
+from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlmodel import Session
 
@@ -241,38 +242,43 @@ def store_article(
     session.flush()
 
     entity_ids, new_entities = upsert_entities(session=session, records=extraction.entities)
+    # plain executemany inserts, not ORM objects: building thousands of SQLModel instances (validation,
+    # attribute instrumentation, unit of work) cost more than the SQL itself; nothing reads these rows back
+    # as objects in this transaction
+    mentions, roles = [], []
     for record in extraction.entities:
         entity_id = entity_ids[record.key]
-        session.add_all(
-            Mention(entity_id=entity_id, article_id=article.id, start=m.start, end=m.end, text=m.text)
-            for m in record.mentions
-        )
-        session.add_all(
-            EntityRole(entity_id=entity_id, article_id=article.id, role=r.role, affiliation=r.affiliation,
-                       mention_start=r.mention.start, mention_end=r.mention.end, mention_text=r.mention.text)
-            for r in record.roles
-        )
+        mentions.extend({"entity_id": entity_id, "article_id": article.id, "start": m.start, "end": m.end,
+                         "text": m.text} for m in record.mentions)
+        roles.extend({"entity_id": entity_id, "article_id": article.id, "role": r.role,
+                      "affiliation": r.affiliation, "mention_start": r.mention.start,
+                      "mention_end": r.mention.end, "mention_text": r.mention.text} for r in record.roles)
 
     text = extraction.text
+    quotes = []
     for q in extraction.quotes:
         mention = q.speaker_mention
-        session.add(Quote(
-            article_id=article.id,
-            speaker_id=entity_ids.get(q.speaker_key) if q.speaker_key else None,
-            outlet_id=article.outlet_id,
-            published=article.published,
-            text=q.text,
-            kind=q.kind,
-            start=q.start,
-            end=q.end,
-            cue=q.cue,
-            speaker_text=mention.text if mention else None,
-            speaker_start=mention.start if mention else None,
-            speaker_end=mention.end if mention else None,
-            sentence=text[q.sentence_start:q.sentence_end] or None,
-            where_said=q.where,
-            extractor_version=version,
-        ))
-    session.flush()
+        quotes.append({
+            "article_id": article.id,
+            "speaker_id": entity_ids.get(q.speaker_key) if q.speaker_key else None,
+            "outlet_id": article.outlet_id,
+            "published": article.published,
+            "text": q.text,
+            "kind": q.kind,
+            "start": q.start,
+            "end": q.end,
+            "cue": q.cue,
+            "speaker_text": mention.text if mention else None,
+            "speaker_start": mention.start if mention else None,
+            "speaker_end": mention.end if mention else None,
+            "sentence": text[q.sentence_start:q.sentence_end] or None,
+            "where_said": q.where,
+            "utterance_id": None,
+            "extractor_version": version,
+        })
+    conn = session.connection()
+    for table, rows in ((Mention.__table__, mentions), (EntityRole.__table__, roles), (Quote.__table__, quotes)):
+        if rows:
+            conn.execute(insert(table), rows)
     group_article(session, article.id)  # same transaction: the article's quotes join their statements
     return len(extraction.quotes), new_entities

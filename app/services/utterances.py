@@ -12,6 +12,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import lru_cache
 
 from sqlalchemy import Connection, bindparam, delete, func, insert, text, tuple_, update
 from sqlmodel import Session, select
@@ -57,16 +58,21 @@ MAX_KEYS = 40              # content stems looked up per unit (a long speech has
 # connection directly (SQLAlchemy Core, parameterised text) instead of loading ORM objects.
 
 def _insert_ignore(conn: Connection, table, rows: list[dict]) -> None:
-    if not rows:
-        return
-    if conn.dialect.name == "sqlite":
+    if rows:
+        conn.execute(_insert_ignore_statement(conn.dialect.name, table), rows)
+
+
+@lru_cache(maxsize=8)
+def _insert_ignore_statement(dialect: str, table):
+    # built once: statements reused across calls skip SQLAlchemy's construction and cache-key work, which cost
+    # more than SQLite's own work for these small statements
+    if dialect == "sqlite":
         from sqlalchemy.dialects.sqlite import insert as dialect_insert
-    elif conn.dialect.name == "postgresql":
+    elif dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert as dialect_insert
     else:  # pragma: no cover - only SQLite and PostgreSQL are supported
-        conn.execute(insert(table), rows)
-        return
-    conn.execute(dialect_insert(table).on_conflict_do_nothing(), rows)
+        return insert(table)
+    return dialect_insert(table).on_conflict_do_nothing()
 
 
 def _near(published: date | None, first: date | None, last: date | None) -> bool:
@@ -80,6 +86,7 @@ def _as_date(value) -> date | None:
     return date.fromisoformat(value) if isinstance(value, str) else value
 
 
+@lru_cache(maxsize=2 * MAX_KEYS)
 def _postings_query(n_keys: int, by_speaker: bool):
     """One statement reading at most POSTINGS_PER_KEY entries for each of n keys, newest utterances first, and
     returning the `:limit` utterances that share most keys (ties: the newest), counted by the database."""
@@ -88,6 +95,23 @@ def _postings_query(n_keys: int, by_speaker: bool):
              f"ORDER BY utterance_id DESC LIMIT {POSTINGS_PER_KEY}) AS p{i}" for i in range(n_keys)]
     return text(f"SELECT utterance_id FROM ({' UNION ALL '.join(parts)}) AS postings "
                 "GROUP BY utterance_id ORDER BY count(*) DESC, utterance_id DESC LIMIT :limit")
+
+
+# statements run per unit of every ingested article, built once (see _insert_ignore_statement); `:ids` is a list
+def _in_ids(column):
+    return column.in_(bindparam("ids", expanding=True))
+
+
+_GROUP_WINDOWS = select(Utterance.id, Utterance.first_published, Utterance.last_published).where(
+    _in_ids(Utterance.id))
+_GROUP_WORDINGS = select(Quote.utterance_id, Quote.text).where(_in_ids(Quote.utterance_id))
+_GROUP_SET_UTTERANCE = update(Quote).where(_in_ids(Quote.id)).values(utterance_id=bindparam("target"))
+_GROUP_NEW_UTTERANCE = insert(Utterance.__table__)
+_GROUP_UTTERANCE_QUOTES = select(Quote.id, Quote.text, Quote.kind, Quote.published, Quote.outlet_id,
+                                 Quote.utterance_id).where(_in_ids(Quote.utterance_id))
+_GROUP_UPDATE_UTTERANCE = update(Utterance).where(Utterance.id == bindparam("uid"))   # SET: the other keys
+_GROUP_DELETE_KEYS = delete(UtteranceKey).where(_in_ids(UtteranceKey.utterance_id))
+_GROUP_DELETE_UTTERANCES = delete(Utterance).where(_in_ids(Utterance.id))
 
 
 def candidates(
@@ -111,11 +135,9 @@ def candidates(
     ids = list(conn.execute(_postings_query(len(keys), speaker_id is not None), params).scalars())
     if not ids:
         return []
-    windows = {u: (_as_date(first), _as_date(last)) for u, first, last in conn.execute(
-        select(Utterance.id, Utterance.first_published, Utterance.last_published).where(Utterance.id.in_(ids)))}
+    windows = {u: (_as_date(first), _as_date(last)) for u, first, last in conn.execute(_GROUP_WINDOWS, {"ids": ids})}
     wordings: dict[int, Counter] = defaultdict(Counter)
-    for utterance_id, quote_text in conn.execute(
-            select(Quote.utterance_id, Quote.text).where(Quote.utterance_id.in_(ids))):
+    for utterance_id, quote_text in conn.execute(_GROUP_WORDINGS, {"ids": ids}):
         wordings[utterance_id][quote_text] += 1
     out = []
     for uid in ids:
@@ -170,20 +192,19 @@ def group_article(session: Session, article_id: int) -> set[int]:
         found = candidates(session, keys=keys, speaker_id=speaker_id, published=published)
         decision = decide(sig, found, context)
         if decision.target is None:
-            target = conn.execute(insert(Utterance.__table__).values(
-                speaker_id=speaker_id, canonical_text=unit[0].text, n_quotes=0, n_outlets=0)).inserted_primary_key[0]
+            target = conn.execute(_GROUP_NEW_UTTERANCE, {"speaker_id": speaker_id, "canonical_text": unit[0].text,
+                                                   "n_quotes": 0, "n_outlets": 0}).inserted_primary_key[0]
         else:
             target = decision.target
             for other in decision.merge:
                 _merge(conn, other, target)
                 touched.discard(other)
-        conn.execute(update(Quote).where(Quote.id.in_([i.id for i in unit])).values(utterance_id=target))
+        conn.execute(_GROUP_SET_UTTERANCE, {"ids": [i.id for i in unit], "target": target})
         stems = set().union(*(signature(i.text).content for i in unit))
         _insert_ignore(conn, UtteranceKey.__table__,
                        [{"utterance_id": target, "key": k, "speaker_id": speaker_id} for k in sorted(stems)])
         touched.add(target)
-    for uid in touched:
-        refresh(conn, uid)
+    refresh(conn, touched)
     session.expire_all()   # quotes and utterances changed underneath the ORM
     return touched
 
@@ -201,25 +222,34 @@ def _canonical(rows: list) -> str:
     return max(rows, key=rank).text
 
 
-def refresh(conn: Connection, utterance_id: int) -> None:
-    """Recompute an utterance's counts, canonical wording and first/last sighting from its quotes; delete it
-    when no quote is left."""
-    rows = conn.execute(select(Quote.id, Quote.text, Quote.kind, Quote.published, Quote.outlet_id)
-                        .where(Quote.utterance_id == utterance_id)).all()
-    if not rows:
-        conn.execute(delete(UtteranceKey).where(UtteranceKey.utterance_id == utterance_id))
-        conn.execute(delete(Utterance).where(Utterance.id == utterance_id))
+def refresh(conn: Connection, utterance_ids: Iterable[int]) -> None:
+    """Recompute each utterance's counts, canonical wording and first/last sighting from its quotes; delete
+    those with no quote left. One read and one batched update for all of them."""
+    ids = sorted(set(utterance_ids))
+    if not ids:
         return
-    first = min(rows, key=lambda r: (r.published is None, _as_date(r.published) or date.min, r.id))
-    dates = [_as_date(r.published) for r in rows if r.published is not None]
-    conn.execute(update(Utterance).where(Utterance.id == utterance_id).values(
-        canonical_text=_canonical(rows),
-        n_quotes=len(rows),
-        n_outlets=len({r.outlet_id for r in rows if r.outlet_id is not None}),
-        first_published=min(dates) if dates else None,
-        last_published=max(dates) if dates else None,
-        first_outlet_id=first.outlet_id,
-    ))
+    by_utterance: dict[int, list] = defaultdict(list)
+    for row in conn.execute(_GROUP_UTTERANCE_QUOTES, {"ids": ids}):
+        by_utterance[row.utterance_id].append(row)
+    empty = [uid for uid in ids if uid not in by_utterance]
+    if empty:
+        conn.execute(_GROUP_DELETE_KEYS, {"ids": empty})
+        conn.execute(_GROUP_DELETE_UTTERANCES, {"ids": empty})
+    updates = []
+    for uid, rows in by_utterance.items():
+        first = min(rows, key=lambda r: (r.published is None, _as_date(r.published) or date.min, r.id))
+        dates = [_as_date(r.published) for r in rows if r.published is not None]
+        updates.append({
+            "uid": uid,
+            "canonical_text": _canonical(rows),
+            "n_quotes": len(rows),
+            "n_outlets": len({r.outlet_id for r in rows if r.outlet_id is not None}),
+            "first_published": min(dates) if dates else None,
+            "last_published": max(dates) if dates else None,
+            "first_outlet_id": first.outlet_id,
+        })
+    if updates:
+        conn.execute(_GROUP_UPDATE_UTTERANCE, updates)
 
 
 def regroup_all(session_factory: Callable[[], Session], progress: Callable[[int, int], None] | None = None) -> int:
