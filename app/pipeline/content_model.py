@@ -88,42 +88,47 @@ def _length(n: int) -> str:
         else "21-40" if n <= 40 else "41+"
 
 
-def features(verb: Token, source: Token, cand: Candidate, lists: tuple[str, ...]) -> list[str]:
-    """Names of the features that hold for one (verb, subject, span) triple."""
+def features(verb: Token, source: Token, cands: list[Candidate], lists: tuple[str, ...]) -> list[list[str]]:
+    """Names of the features that hold for each (verb, subject, span) triple of one verb's candidates."""
     doc = verb.doc
     lem = lemma(verb)
-    slot = cand.slot
-    gen_slot = slot.split(":")[0]
-    lo, hi = cand.start, cand.end
-    first, last = doc[lo], doc[hi - 1]
     sent = verb.sent
     learned = load_lexicon().get(lem)
     rate = "none" if learned is None else str(min(9, int(learned.rate * 10)))
     subj = ("pron-" + source.lower_) if source.lower_ in PERSON_PRONOUNS else source.ent_type_ or source.pos_
-    n = hi - lo
-    side = "before" if hi <= verb.i else "after" if lo > verb.i else "around"
-    lead = first.lower_ if first.lower_ in LEAD_WORDS else first.pos_
-    has_verb = any(t.pos_ in {"VERB", "AUX"} for t in doc[lo:hi])
     negated = any(c.dep_ == "neg" for c in verb.children)
     modal = any(c.dep_ == "aux" and c.lower_ in MODALS for c in verb.children)
-    out = [
-        "bias", f"L={lem}", f"S={slot}", f"G={gen_slot}", f"LS={lem}|{slot}", f"LG={lem}|{gen_slot}",
-        f"T={verb.tag_}", f"D={verb.dep_}", f"DG={verb.dep_}|{gen_slot}", f"TG={verb.tag_}|{gen_slot}",
-        f"RATE={rate}", f"RATEG={rate}|{gen_slot}", f"SUBJ={subj}", f"SUBJG={subj}|{gen_slot}",
-        f"SUBJDEP={source.dep_}", f"LEN={_length(n)}", f"LENG={_length(n)}|{gen_slot}", f"SIDE={side}|{gen_slot}",
-        f"LEAD={lead}|{gen_slot}", f"LLEAD={lem}|{lead}", f"LAST={last.pos_}", f"VERBIN={has_verb}|{gen_slot}",
-        f"NEG={negated}", f"MODAL={modal}", f"SENTEND={hi >= sent.end - 1}|{gen_slot}",
-        f"SENTSTART={lo <= sent.start}|{gen_slot}", f"CUT={cand.cut}|{gen_slot}", f"LCUT={lem}|{cand.cut}",
-        f"CUTLEN={cand.cut}|{_length(n)}", f"LSUBJ={lem}|{subj}",
-    ]
-    # what the content is about and who holds it, as common words: "unveiled a [plan]", "a [poll] shows …"
-    # (lower-case only: a name the tagger took for a noun must not become a feature)
-    top = next((t for t in doc[lo:hi] if not lo <= t.head.i < hi or t.head.i == t.i), first)
-    if top.pos_ in {"NOUN", "PRON"} and top.text.islower():
-        out.append(f"HW={top.lower_}|{gen_slot}")
+    of_verb = ["bias", f"L={lem}", f"T={verb.tag_}", f"D={verb.dep_}", f"RATE={rate}", f"SUBJ={subj}",
+               f"SUBJDEP={source.dep_}", f"NEG={negated}", f"MODAL={modal}", f"LSUBJ={lem}|{subj}"]
+    # who holds the content, as a common word: "a [poll] shows …" (lower-case only: a name the tagger took for a
+    # noun must not become a feature)
     if source.pos_ == "NOUN" and source.text.islower():
-        out.append(f"SUBJW={source.lower_}")
-    out += [f"LIST={name}|{gen_slot}" for name in lists]
+        of_verb.append(f"SUBJW={source.lower_}")
+    out = []
+    for cand in cands:
+        slot = cand.slot
+        gen_slot = slot.split(":")[0]
+        lo, hi = cand.start, cand.end
+        first, last = doc[lo], doc[hi - 1]
+        n = _length(hi - lo)
+        side = "before" if hi <= verb.i else "after" if lo > verb.i else "around"
+        lead = first.lower_ if first.lower_ in LEAD_WORDS else first.pos_
+        tokens = doc[lo:hi]
+        has_verb = any(t.pos_ in {"VERB", "AUX"} for t in tokens)
+        feats = of_verb + [
+            f"S={slot}", f"G={gen_slot}", f"LS={lem}|{slot}", f"LG={lem}|{gen_slot}", f"DG={verb.dep_}|{gen_slot}",
+            f"TG={verb.tag_}|{gen_slot}", f"RATEG={rate}|{gen_slot}", f"SUBJG={subj}|{gen_slot}", f"LEN={n}",
+            f"LENG={n}|{gen_slot}", f"SIDE={side}|{gen_slot}", f"LEAD={lead}|{gen_slot}", f"LLEAD={lem}|{lead}",
+            f"LAST={last.pos_}", f"VERBIN={has_verb}|{gen_slot}", f"SENTEND={hi >= sent.end - 1}|{gen_slot}",
+            f"SENTSTART={lo <= sent.start}|{gen_slot}", f"CUT={cand.cut}|{gen_slot}", f"LCUT={lem}|{cand.cut}",
+            f"CUTLEN={cand.cut}|{n}",
+        ]
+        # what the content is about, as a common word: "unveiled a [plan]"
+        top = next((t for t in tokens if not lo <= t.head.i < hi or t.head.i == t.i), first)
+        if top.pos_ in {"NOUN", "PRON"} and top.text.islower():
+            feats.append(f"HW={top.lower_}|{gen_slot}")
+        feats += [f"LIST={name}|{gen_slot}" for name in lists]
+        out.append(feats)
     return out
 
 
@@ -148,7 +153,6 @@ def load_model(path: Path = MODEL_PATH) -> ContentModel | None:
 
 # ---------- building ----------
 
-EDGE_CHARS = " \t\n\xa0\"“”‘’'«»„‟.,;:!?()[]—–-"
 L2 = 1e-4            # weight decay per example, against features seen in few documents
 MIN_FEATURE_COUNT = 3  # features seen fewer times in training are left out
 # a verb's likeliest candidate is kept from this probability on: chosen on a held-out slice of PolNeAR train
@@ -156,34 +160,17 @@ MIN_FEATURE_COUNT = 3  # features seen fewer times in training are left out
 THRESHOLD = 0.4
 
 
-def _trim(text: str, start: int, end: int) -> tuple[int, int]:
-    """A span without the quotation marks, spaces and punctuation at its edges (as the scorer compares them)."""
-    while start < end and text[start] in EDGE_CHARS:
-        start += 1
-    while end > start and text[end - 1] in EDGE_CHARS:
-        end -= 1
-    return start, end
+@lru_cache(maxsize=1)
+def _scorer():
+    """The project's copy of the scorer (benchmarks/score_quotes.py), so that training counts a match, trims a span
+    and tells direct from indirect content exactly as the figures are measured. Building runs in a checkout."""
+    import importlib.util
 
-
-def _quoted_share(content: str) -> float:
-    inside, n_in, n = False, 0, 0
-    for ch in content:
-        if ch in "“«„":
-            inside = True
-        elif ch in "”»":
-            inside = False
-        elif ch == '"':
-            inside = not inside
-        elif not ch.isspace():
-            n += 1
-            n_in += inside
-    return n_in / n if n else 0.0
-
-
-def _iou(a: tuple[int, int], b: tuple[int, int]) -> float:
-    inter = max(0, min(a[1], b[1]) - max(a[0], b[0]))
-    union = max(a[1], b[1]) - min(a[0], b[0])
-    return inter / union if union else 0.0
+    path = Path(__file__).resolve().parents[2] / "benchmarks" / "score_quotes.py"
+    spec = importlib.util.spec_from_file_location("score_quotes", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def gold_contents(raw: str, ann: Path, cleaned) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
@@ -196,12 +183,13 @@ def gold_contents(raw: str, ann: Path, cleaned) -> tuple[list[tuple[int, int]], 
         i = max(bisect.bisect_right(cleaned.raw_starts, off) - 1, 0)
         return cleaned.clean_starts[i] + off - cleaned.raw_starts[i]
 
+    scorer = _scorer()
     spans, events = _read_ann(ann)
     indirect, direct = [], []
     for event in events:
         for start, end in spans.get(event.get("Content", ""), []):
-            kind = direct if _quoted_share(raw[start:end]) >= 0.5 else indirect
-            start, end = _trim(raw, start, end)
+            kind = direct if scorer.quoted_share(raw[start:end]) >= 0.5 else indirect
+            start, end = scorer.trim(raw, start, end)
             if end - start >= 2:
                 kind.append((to_clean(start), to_clean(end - 1) + 1))
     return indirect, direct
@@ -223,6 +211,7 @@ def training_rows(doc, cleaned, raw: str, ann: Path) -> list[tuple[list[str], in
     mask, _ = quote_token_mask(doc, quote_spans(text))
     attributor = Attributor(doc, token_index, mask)
     indirect, direct = gold_contents(raw, ann, cleaned)
+    trim, iou = _scorer().trim, _scorer().iou
     rows = []
     for tok in doc:
         if tok.idx < head_end or mask[tok.i] or tok.pos_ not in {"VERB", "AUX"}:
@@ -231,10 +220,10 @@ def training_rows(doc, cleaned, raw: str, ann: Path) -> list[tuple[list[str], in
             continue
         for cand, feats, source in scored_candidates(tok, attributor):
             pieces = [p for p in verb_contents(tok, source, cand.start, cand.end, cand.slot, mask) if p is not None]
-            spans = [_trim(text, p.start_char, p.end_char) for p in pieces]
-            if not spans or any(_iou(s, g) >= 0.5 for s in spans for g in direct):
+            spans = [trim(text, p.start_char, p.end_char) for p in pieces]
+            if not spans or any(iou(s, g) >= 0.5 for s in spans for g in direct):
                 continue
-            rows.append((feats, int(any(_iou(s, g) >= 0.5 for s in spans for g in indirect))))
+            rows.append((feats, int(any(iou(s, g) >= 0.5 for s in spans for g in indirect))))
     return rows
 
 

@@ -1,7 +1,9 @@
 """Reported speech without quotation marks: "Putin said he understood China's concerns", "according to X, …".
 
 The content clause (the verb's clausal complement, or the main clause around "according to X") is the span.
-Only verbs of saying and believing with a stated source count, so narration is not mistaken for a claim.
+Only verbs of saying and believing with a stated source count, so narration is not mistaken for a claim. Which
+of the spans a verb's parse offers is its content, if any, is decided by a model learned from PolNeAR train
+(content_model.py); the hand rules' answer is one of those spans.
 """
 from __future__ import annotations
 
@@ -153,8 +155,8 @@ def scored_candidates(cue: Token, attributor: Attributor) -> list[tuple[Candidat
     source = attributor.subject_of(cue)
     if source is None:
         return []
-    return [(cand, features(cue, source, cand, lists), source)
-            for cand in candidates(cue, rule, _without_appendix) if cand.end > cand.start]
+    cands = candidates(cue, rule, _without_appendix)
+    return [(cand, feats, source) for cand, feats in zip(cands, features(cue, source, cands, lists))]
 
 
 def verb_contents(cue: Token, source: Token, lo: int, hi: int, slot: str, mask: list[bool]) -> list[Span | None]:
