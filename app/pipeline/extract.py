@@ -165,11 +165,8 @@ def get_extractor() -> Extractor:
     return Extractor()
 
 
-def extract_doc(doc: Doc, cleaned: Cleaned) -> Extraction:
-    text = doc.text
-    head_end = headline_end(text)
-    clusters, token_index = recognise(doc, body_start=head_end)
-    spans = quote_spans(text)
+def quote_token_mask(doc: Doc, spans: list[QuoteSpan]) -> tuple[list[bool], list[tuple[int, int]]]:
+    """Which tokens lie inside a quotation (marks included), and each quote's token range ((0, 0) if none)."""
     mask = [False] * len(doc)
     token_spans: list[tuple[int, int]] = []
     for q in spans:
@@ -189,6 +186,15 @@ def extract_doc(doc: Doc, cleaned: Cleaned) -> Extraction:
                     for t in tok:
                         if len(t.text) == 1:
                             mask[t.i] = True
+    return mask, token_spans
+
+
+def extract_doc(doc: Doc, cleaned: Cleaned) -> Extraction:
+    text = doc.text
+    head_end = headline_end(text)
+    clusters, token_index = recognise(doc, body_start=head_end)
+    spans = quote_spans(text)
+    mask, token_spans = quote_token_mask(doc, spans)
     attributor = Attributor(doc, token_index, mask)
     quotes: list[QuoteRecord] = []
     prev: tuple[QuoteRecord, Attribution, int] | None = None  # previous quote, its attribution, its paragraph start

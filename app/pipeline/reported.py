@@ -1,7 +1,9 @@
 """Reported speech without quotation marks: "Putin said he understood China's concerns", "according to X, …".
 
 The content clause (the verb's clausal complement, or the main clause around "according to X") is the span.
-Only verbs of saying and believing with a stated source count, so narration is not mistaken for a claim.
+Only verbs of saying and believing with a stated source count, so narration is not mistaken for a claim. Which
+of the spans a verb's parse offers is its content, if any, is decided by a model learned from PolNeAR train
+(content_model.py); the hand rules' answer is one of those spans.
 """
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from spacy.tokens import Doc, Span, Token
 
 from app.pipeline.nlp import lemma
 from app.pipeline.attribution import Attributor
+from app.pipeline.content_model import Candidate, ContentModel, candidates, features, load_model
 from app.pipeline.cue_lexicon import load_lexicon, slot_of
 from app.pipeline.types import Mention, QuoteRecord
 
@@ -76,29 +79,11 @@ def _content(span: Span, mask: list[bool], min_tokens: int = MIN_CONTENT_TOKENS)
 def reported_speech(doc: Doc, attributor: Attributor, mask: list[bool], body_start: int) -> list[QuoteRecord]:
     out: list[QuoteRecord] = []
     taken: set[int] = set()
+    model = load_model()
     for tok in doc:
         if tok.idx < body_start or mask[tok.i]:
             continue
-        if tok.pos_ in {"VERB", "AUX"} and (found := content_of(tok)) is not None:
-            source = attributor.subject_of(tok)
-            if source is None:
-                continue
-            sent = tok.sent
-            contents = []
-            for lo, hi in [found, *further_clauses(tok, found)]:
-                lo, hi = max(lo, sent.start), min(hi, sent.end)
-                # one piece, or two around an attribution that sits inside the content
-                pieces = _around_attribution(lo, hi, tok, source)
-                # a piece cut by the attribution may be short ("The museum, Mr. Obama said, would …")
-                contents += [_content(doc[a:b], mask, 1 if len(pieces) > 1 else MIN_CONTENT_TOKENS)
-                             for a, b in pieces]
-            cue_text = tok.text
-        elif tok.pos_ == "NOUN" and (nominal := nominal_content(tok, attributor)) is not None:
-            (lo, hi), source = nominal
-            sent = tok.sent
-            contents = [_content(doc[max(lo, sent.start):min(hi, sent.end)], mask)]
-            cue_text = tok.text
-        elif tok.lower_ == "according" and tok.i + 1 < len(doc) and doc[tok.i + 1].lower_ == "to":
+        if tok.lower_ == "according" and tok.i + 1 < len(doc) and doc[tok.i + 1].lower_ == "to":
             to = doc[tok.i + 1]
             source = next((c for c in to.children if c.dep_ == "pobj"), None)
             prep = tok if tok.dep_ == "prep" else tok.head if tok.head.dep_ == "prep" else tok
@@ -116,6 +101,15 @@ def reported_speech(doc: Doc, attributor: Attributor, mask: list[bool], body_sta
             lo, hi = max(lo, sent.start), min(hi, sent.end)
             contents = [_content(doc[lo:hi], mask)] if hi > lo else []
             cue_text = "according to"
+        elif tok.pos_ in {"VERB", "AUX"} and (chosen := verb_content(tok, attributor, model)) is not None:
+            (lo, hi), source, slot = chosen
+            contents = verb_contents(tok, source, lo, hi, slot, mask)
+            cue_text = tok.text
+        elif tok.pos_ == "NOUN" and (nominal := nominal_content(tok, attributor)) is not None:
+            (lo, hi), source = nominal
+            sent = tok.sent
+            contents = [_content(doc[max(lo, sent.start):min(hi, sent.end)], mask)]
+            cue_text = tok.text
         else:
             continue
         if source is None:
@@ -128,6 +122,60 @@ def reported_speech(doc: Doc, attributor: Attributor, mask: list[bool], body_sta
     labelled = [q for q in labelled_paragraphs(doc, attributor, mask)
                 if not any(o.start < q.end and q.start < o.end for o in out)]
     return out + labelled
+
+
+def verb_content(cue: Token, attributor: Attributor, model: ContentModel | None
+                 ) -> tuple[tuple[int, int], Token, str] | None:
+    """The content span a verb reports, its subject and the span's slot; None when the verb reports nothing here.
+
+    Each candidate span the parse offers (content_model.candidates, the hand rules' answer among them) is scored
+    by the learned model and the likeliest kept if likely enough; without a model, the hand rules decide alone.
+    """
+    scored = scored_candidates(cue, attributor)
+    if not scored:
+        return None
+    source = scored[0][2]
+    if model is None:
+        rule = next((c for c, _, _ in scored if c.slot == "rule"), None)
+        return ((rule.start, rule.end), source, rule.slot) if rule is not None else None
+    p, best = max(((model.score(feats), cand) for cand, feats, _ in scored), key=lambda pc: pc[0])
+    if p < model.threshold:
+        return None
+    return (best.start, best.end), source, best.slot
+
+
+def scored_candidates(cue: Token, attributor: Attributor) -> list[tuple[Candidate, list[str], Token]]:
+    """(candidate span, its features, the cue's subject) for a verb that may report speech and has a subject."""
+    verb = lemma(cue)
+    lists = tuple(name for name, verbs in (("report", REPORTING_VERBS), ("object", OBJECT_CUES),
+                                          ("addressee", ADDRESSEE_CUES)) if verb in verbs)
+    rule = content_of(cue)
+    if rule is None and not lists and verb not in load_lexicon():
+        return []
+    source = attributor.subject_of(cue)
+    if source is None:
+        return []
+    cands = candidates(cue, rule, _without_appendix)
+    return [(cand, feats, source) for cand, feats in zip(cands, features(cue, source, cands, lists))]
+
+
+def verb_contents(cue: Token, source: Token, lo: int, hi: int, slot: str, mask: list[bool]) -> list[Span | None]:
+    """The content pieces of a verb's chosen span, each within the sentence: split around an attribution inside
+    it, and followed by further complement clauses of the same cue."""
+    doc, sent = cue.doc, cue.sent
+    spans = [(lo, hi)]
+    if slot in {"rule", "ccomp"}:
+        spans += further_clauses(cue, (lo, hi))
+    contents = []
+    for a, b in spans:
+        a, b = max(a, sent.start), min(b, sent.end)
+        # one piece, or two around an attribution that sits inside the content
+        pieces = _around_attribution(a, b, cue, source)
+        # a piece cut by the attribution may be short ("The museum, Mr. Obama said, would …"), and an object
+        # may be one word ("rejected [it]"): the hand rules' span needs three words, the model judges the others
+        short = len(pieces) > 1 or slot != "rule"
+        contents += [_content(doc[x:y], mask, 1 if short else MIN_CONTENT_TOKENS) for x, y in pieces]
+    return contents
 
 
 def content_of(cue: Token) -> tuple[int, int] | None:
