@@ -310,13 +310,39 @@ def units(items: list[QuoteItem]) -> list[list[QuoteItem]]:
 
     Pieces quoted in one sentence for one speaker with one cue ("said that China was "willing to work with
     Russia …" and to "instil stability …"", or a quote interrupted by "he said") are one statement cut up by
-    the writer, so they are matched and grouped together.
+    the writer, so they are matched and grouped together. A piece that follows a conjunction and the cue
+    ("were "extremely business-like …," and he called them "great."") starts a statement of its own: the cue
+    governs only what follows it, and the piece before was attributed by the same cue only for lack of another.
     """
     groups: dict[tuple, list[QuoteItem]] = {}
     for item in sorted((i for i in items if eligible(i)), key=lambda i: (i.start, i.id)):
         key = (item.speaker_id, item.sentence, (item.cue or "").casefold()) if item.sentence else (item.id,)
-        groups.setdefault(key, []).append(item)
+        group = groups.get(key)
+        if group is not None and _new_clause(item.sentence or "", group[-1], item):
+            groups[key + (item.id,)] = groups.pop(key)   # the earlier pieces keep a key of their own
+            group = None
+        if group is None:
+            groups[key] = [item]
+        else:
+            group.append(item)
     return sorted(groups.values(), key=lambda g: (-len(unit_signature(g).content), g[0].start, g[0].id))
+
+
+NEW_CLAUSE = re.compile(r"\b(?:and|but|while|whereas)\b", re.IGNORECASE)
+
+
+def _new_clause(sentence: str, before: QuoteItem, after: QuoteItem) -> bool:
+    """Whether the words between two pieces of one sentence hold a conjunction followed by their cue."""
+    if not before.cue:
+        return False
+    end = sentence.find(before.text)
+    start = sentence.find(after.text, end + len(before.text)) if end >= 0 else -1
+    if start < 0:
+        return False
+    between = sentence[end + len(before.text):start]
+    conjunction = NEW_CLAUSE.search(between)
+    return conjunction is not None and re.search(
+        rf"\b{re.escape(before.cue)}\b", between[conjunction.end():], re.IGNORECASE) is not None
 
 
 def unit_signature(group: list[QuoteItem]) -> Signature:

@@ -124,6 +124,17 @@ def test_pieces_of_one_sentence_with_one_cue_form_one_unit():
     assert unit_signature(groups[0]).content >= signature("willing russia instil stability").content
 
 
+def test_a_piece_after_a_conjunction_and_the_cue_is_a_statement_of_its_own():
+    sentence = 'The talks, according to Lavrov, were "business-like and concrete," and he called them "great."'
+    items = [QuoteItem(1, 7, "fragment", "business-like and concrete,", 20, "called", sentence),
+             QuoteItem(2, 7, "fragment", "great.", 60, "called", sentence)]
+    assert [[i.id for i in g] for g in units(items)] == [[1], [2]]
+    interrupted = '"We see eye to eye," Lavrov said, "and the talks were great."'
+    items = [QuoteItem(1, 7, "speech", "We see eye to eye,", 0, "said", interrupted),
+             QuoteItem(2, 7, "speech", "and the talks were great.", 33, "said", interrupted)]
+    assert [[i.id for i in g] for g in units(items)] == [[1, 2]]
+
+
 def test_word_diff_rebuilds_both_wordings():
     canonical, variant = BALANCED[0], BALANCED[2]
     ops = word_diff(canonical, variant)
