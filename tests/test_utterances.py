@@ -43,22 +43,27 @@ def test_seed_grouping_meets_the_measured_floors(seeded_url):
     # figures from benchmarks/utterance_quality.py; they may only move up
     assert m["same_speaker"]["precision"] >= 0.99 and m["same_speaker"]["recall"] >= 0.95
     assert m["grouped"]["precision"] >= 0.99 and m["grouped"]["recall"] >= 0.96
-    assert m["all"]["precision"] >= 0.99 and m["all"]["recall"] >= 0.84
+    assert m["all"]["precision"] >= 0.99 and m["all"]["recall"] >= 0.87
 
 
 def test_only_attributed_speech_and_fragments_have_utterances_and_counts_add_up(seeded_url):
     with Session(make_engine(seeded_url)) as session:
         quotes = session.exec(select(Quote)).all()
+        by_id = {q.id: q for q in quotes}
         for q in quotes:
             if q.utterance_id is not None:
-                assert q.kind in ("speech", "fragment") and q.speaker_id is not None
+                assert q.kind in ("speech", "fragment")
+                # speaker-less only as the continuation of an attributed piece of the same sentence
+                assert q.speaker_id is not None or any(
+                    o.utterance_id == q.utterance_id and o.sentence == q.sentence and o.speaker_id is not None
+                    for o in by_id.values())
         for u in session.exec(select(Utterance)).all():
             members = [q for q in quotes if q.utterance_id == u.id]
             assert u.n_quotes == len(members) > 0
             assert u.n_outlets == len({q.outlet_id for q in members if q.outlet_id is not None})
             # one speaker, or a person with the institutions he speaks for (never two people); the person is
             # the utterance's speaker
-            kinds = {q.speaker_id: session.get(Entity, q.speaker_id).kind for q in members}
+            kinds = {q.speaker_id: session.get(Entity, q.speaker_id).kind for q in members if q.speaker_id}
             people = [speaker for speaker, kind in kinds.items() if kind == "person"]
             assert u.speaker_id in kinds and len(people) <= 1
             assert u.speaker_id in people or not people

@@ -359,7 +359,8 @@ def eligible(item: QuoteItem) -> bool:
     """Only the speaker's own words with a known speaker form utterances: `speech` and `fragment` quotes.
 
     `indirect` quotes are the writer's paraphrase (their wording is the outlet's, not the speaker's) and
-    `unattributed` ones have no speaker; neither joins an utterance.
+    `unattributed` ones have no speaker; neither joins an utterance, except a speaker-less piece that continues
+    an attributed one (see `units`).
     """
     return item.kind in ELIGIBLE_KINDS and item.speaker_id is not None and bool(signature(item.text).content)
 
@@ -372,19 +373,52 @@ def units(items: list[QuoteItem]) -> list[list[QuoteItem]]:
     the writer, so they are matched and grouped together. A piece that follows a conjunction and the cue
     ("were "extremely business-like …," and he called them "great."") starts a statement of its own: the cue
     governs only what follows it, and the piece before was attributed by the same cue only for lack of another.
+    A speaker-less piece that continues an attributed one (`_continues`) joins its group.
     """
     groups: dict[tuple, list[QuoteItem]] = {}
-    for item in sorted((i for i in items if eligible(i)), key=lambda i: (i.start, i.id)):
+    group_of: dict[int, list[QuoteItem]] = {}
+    previous: dict[str, QuoteItem] = {}   # sentence -> the quote before, of any kind
+    for item in sorted(items, key=lambda i: (i.start, i.id)):
+        before = previous.get(item.sentence) if item.sentence else None
+        if item.sentence:
+            previous[item.sentence] = item
+        if not eligible(item):
+            if before is not None and before.id in group_of and _continues(before, item):
+                group_of[before.id].append(item)
+                group_of[item.id] = group_of[before.id]
+            continue
         key = (item.speaker_id, item.sentence, (item.cue or "").casefold()) if item.sentence else (item.id,)
         group = groups.get(key)
         if group is not None and _new_clause(item.sentence or "", group[-1], item):
             groups[key + (item.id,)] = groups.pop(key)   # the earlier pieces keep a key of their own
             group = None
         if group is None:
-            groups[key] = [item]
-        else:
-            group.append(item)
+            group = groups[key] = []
+        group.append(item)
+        group_of[item.id] = group
     return sorted(groups.values(), key=lambda g: (-len(unit_signature(g).content), g[0].start, g[0].id))
+
+
+CONTINUATION_WORDS = 3
+
+
+def _between(sentence: str, before: QuoteItem, after: QuoteItem) -> str | None:
+    """The words of a sentence between two of its quotes (None when they cannot be found in that order)."""
+    end = sentence.find(before.text)
+    start = sentence.find(after.text, end + len(before.text)) if end >= 0 else -1
+    return sentence[end + len(before.text):start] if start >= 0 else None
+
+
+def _continues(before: QuoteItem, after: QuoteItem) -> bool:
+    """Whether a speaker-less speech or fragment piece continues the attributed piece right before it in the
+    sentence: at most CONTINUATION_WORDS words and no clause boundary between them ("Xi had pledged to
+    "strongly support" Russia's "core interests."", where attribution found the speaker of the first piece
+    only)."""
+    if after.speaker_id is not None or after.kind not in ELIGIBLE_KINDS or not signature(after.text).content:
+        return False
+    between = _between(after.sentence or "", before, after)
+    return (between is not None and len(WORD.findall(between)) <= CONTINUATION_WORDS
+            and re.search(r"[;:.!?]", between) is None)
 
 
 NEW_CLAUSE = re.compile(r"\b(?:and|but|while|whereas)\b", re.IGNORECASE)
@@ -392,13 +426,9 @@ NEW_CLAUSE = re.compile(r"\b(?:and|but|while|whereas)\b", re.IGNORECASE)
 
 def _new_clause(sentence: str, before: QuoteItem, after: QuoteItem) -> bool:
     """Whether the words between two pieces of one sentence hold a conjunction followed by their cue."""
-    if not before.cue:
+    between = _between(sentence, before, after) if before.cue else None
+    if between is None:
         return False
-    end = sentence.find(before.text)
-    start = sentence.find(after.text, end + len(before.text)) if end >= 0 else -1
-    if start < 0:
-        return False
-    between = sentence[end + len(before.text):start]
     conjunction = NEW_CLAUSE.search(between)
     return conjunction is not None and re.search(
         rf"\b{re.escape(before.cue)}\b", between[conjunction.end():], re.IGNORECASE) is not None

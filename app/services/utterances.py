@@ -192,10 +192,12 @@ def group_article(session: Session, article_id: int) -> set[int]:
     touched: set[int] = set()
     relations = SpeakerRelations(conn)
     for unit in units(ungrouped):   # quotes already grouped (regrouping one speaker) stay as they are
-        sig = unit_signature(unit)
+        # the attributed pieces decide; a speaker-less continuation goes where they go
+        attributed = [i for i in unit if i.speaker_id is not None]
+        sig = unit_signature(attributed)
         speaker_id = unit[0].speaker_id
         context = (context_signature(unit[0].sentence, own_quotes[speaker_id])
-                   if len(unit) == 1 and len(sig.content) <= 2 else None)
+                   if len(attributed) == 1 and len(sig.content) <= 2 else None)
         keys = sig.content | (context.content if context is not None else frozenset())
         found = candidates(session, keys=keys, speaker_id=speaker_id, published=published)
         if len(sig.content) >= STRONG_SHARED:

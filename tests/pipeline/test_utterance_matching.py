@@ -136,6 +136,19 @@ def test_a_piece_after_a_conjunction_and_the_cue_is_a_statement_of_its_own():
     assert [[i.id for i in g] for g in units(items)] == [[1, 2]]
 
 
+def test_a_speaker_less_piece_continuing_an_attributed_one_joins_its_unit():
+    sentence = 'A statement said Xi had pledged to "strongly support" Russia\'s "core interests."'
+    items = [QuoteItem(1, 4, "fragment", "strongly support", 30, "pledged", sentence),
+             QuoteItem(2, None, "fragment", "core interests.", 60, "said", sentence)]
+    assert [[i.id for i in g] for g in units(items)] == [[1, 2]]
+    # not across a clause boundary or a longer stretch of words, and never on its own
+    far = 'Xi pledged to "strongly support" them; the ministry later spoke of Russia\'s "core interests."'
+    items = [QuoteItem(1, 4, "fragment", "strongly support", 10, "pledged", far),
+             QuoteItem(2, None, "fragment", "core interests.", 60, None, far)]
+    assert [[i.id for i in g] for g in units(items)] == [[1]]
+    assert units([QuoteItem(2, None, "fragment", "core interests.", 60, "said", sentence)]) == []
+
+
 LEADER = "willing to work with Russia to demonstrate the responsibility of big powers"
 READOUT = ("willing to work with Russia to demonstrate the responsibility of a major country, play a leading role, "
            "and inject stability into a turbulent world.")
