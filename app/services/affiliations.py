@@ -8,8 +8,8 @@ pipeline/utterances.corroborates):
 
 - a person and an institution (an organisation or a place speaking) that one of the person's stated roles is
   affiliated with ("Chinese President" -> China; "spokesman for the State Department" -> State Department);
-- two institutions: nothing in the texts says that "Beijing" and "China" speak for one government, and the
-  words of one institution quoted for another are a communiqué either way;
+- two institutions: nothing in the texts says that "Beijing" and "China" speak for one government, so the
+  corroborating text alone must show it (a readout or joint statement quoted under either name);
 - never two different people: one person quoting another is an attribution error, not one statement.
 """
 from __future__ import annotations
@@ -25,11 +25,21 @@ PERSON = "person"
 class SpeakerRelations:
     """Relations between speakers, read lazily (by entity id only) and cached for one grouping transaction."""
 
-    def __init__(self, conn: Connection):
+    def __init__(self, conn: Connection, speakers=()):
+        """`speakers`: those about to be asked about (an article's), read in two statements up front."""
         self.conn = conn
         self._kinds: dict[int, str | None] = {}
         self._affiliations: dict[int, frozenset[str]] = {}
         self._names: dict[int, frozenset[str]] = {}
+        people = [s for s, kind in self._kinds_of(set(speakers)).items() if kind == PERSON]
+        if people:
+            stated: dict[int, set[str]] = {p: set() for p in people}
+            for person, affiliation in self.conn.execute(select(EntityRole.entity_id, EntityRole.affiliation).distinct()
+                                                         .where(EntityRole.entity_id.in_(people),
+                                                                EntityRole.affiliation.is_not(None))):
+                if norm := alias_norm(affiliation):
+                    stated[person].add(norm)
+            self._affiliations.update({p: frozenset(a) for p, a in stated.items()})
 
     def _kinds_of(self, ids: set[int]) -> dict[int, str | None]:
         missing = sorted(ids - self._kinds.keys())

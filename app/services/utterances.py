@@ -190,7 +190,7 @@ def group_article(session: Session, article_id: int) -> set[int]:
         if item.kind != "indirect":
             own_quotes[item.speaker_id].append(item.text)
     touched: set[int] = set()
-    relations = SpeakerRelations(conn)
+    relations = SpeakerRelations(conn, {item.speaker_id for item in ungrouped if item.speaker_id is not None})
     for unit in units(ungrouped):   # quotes already grouped (regrouping one speaker) stay as they are
         # the attributed pieces decide; a speaker-less continuation goes where they go
         attributed = [i for i in unit if i.speaker_id is not None]
