@@ -8,11 +8,17 @@ single word), or as a variant with one to three words replaced. Quotes and artic
 SQLite file through the models, then `services.utterances.group_article` (the same step ingest runs) groups
 each article in its own transaction; only grouping is timed.
 
+With `--readouts F`, every person speaks for an institution of his own (an organisation his stated role is
+affiliated with) and a share F of the quotes is attributed to that institution instead (an outlet quoting the
+government's readout of a leader's words), so grouping must join across the two speakers (see
+services/affiliations.py); the corpus is otherwise the same.
+
 Baseline, in the same run: the naive approach that compares each new quote with every earlier quote of its
 speaker (same `compare`), timed on the smaller sizes only (it is quadratic).
 
     python benchmarks/utterance_bench.py                 # 1000 10000 100000
     python benchmarks/utterance_bench.py --sizes 1000 5000
+    python benchmarks/utterance_bench.py --sizes 1000 10000 --readouts 0.15
 """
 from __future__ import annotations
 
@@ -45,8 +51,9 @@ def make_vocabulary(rng: random.Random) -> list[str]:
     return sorted(words)
 
 
-def generate(n_quotes: int, seed: int = 7) -> list[list[tuple[int, int, str, str]]]:
-    """Articles as lists of (truth statement id, speaker index, kind, text)."""
+def generate(n_quotes: int, seed: int = 7, readouts: float = 0.0) -> list[list[tuple[int, int, str, str]]]:
+    """Articles as lists of (truth statement id, speaker index, kind, text). With `readouts`, that share of the
+    quotes is attributed to the speaker's institution, speaker index -1 - (the person's index)."""
     rng = random.Random(seed)
     vocab = make_vocabulary(rng)
     weights = [1 / (rank + 100) for rank in range(len(vocab))]   # Zipf-like: common words recur everywhere
@@ -74,6 +81,9 @@ def generate(n_quotes: int, seed: int = 7) -> list[list[tuple[int, int, str, str
                 kind, text = "speech", " ".join(changed)
             quotes.append((statement, speaker, kind, text.capitalize()))
     quotes = quotes[:n_quotes]
+    if readouts:   # a separate generator, so that the corpus is otherwise the one without readouts
+        spokes = random.Random(seed + 1)
+        quotes = [(st, -1 - sp if spokes.random() < readouts else sp, kind, text) for st, sp, kind, text in quotes]
     # statements are reported over a few days: sort by statement with some shuffling, then cut into articles
     order = sorted(range(len(quotes)), key=lambda i: quotes[i][0] + rng.random() * 40)
     ordered = [quotes[i] for i in order]
@@ -85,17 +95,22 @@ def load(url: str, articles) -> tuple[list[int], dict[int, int]]:
     from sqlmodel import Session
 
     from app.db import make_engine
-    from app.models import Article, Entity, Outlet, Quote
+    from app.models import Alias, Article, Entity, EntityRole, Outlet, Quote
 
     truth: dict[int, int] = {}
     article_ids: list[int] = []
     start_day = date(2024, 1, 1)
     with Session(make_engine(url)) as session:
-        n_speakers = 1 + max(q[1] for a in articles for q in a)
-        speakers = [Entity(kind="person", name=f"Speaker {i}", key=f"speaker {i}") for i in range(n_speakers)]
+        n_speakers = 1 + max(abs(q[1] + 1) if q[1] < 0 else q[1] for a in articles for q in a)
+        readouts = any(q[1] < 0 for a in articles for q in a)
+        people = [Entity(kind="person", name=f"Speaker {i}", key=f"speaker {i}") for i in range(n_speakers)]
+        offices = [Entity(kind="organization", name=f"Office {i}", key=f"office {i}")
+                   for i in range(n_speakers if readouts else 0)]
         outlets = [Outlet(name=f"Outlet {i}", domain=f"outlet{i}.example") for i in range(12)]
-        session.add_all(speakers + outlets)
+        session.add_all(people + offices + outlets)
         session.flush()
+        speakers = {i: e for i, e in enumerate(people)} | {-1 - i: e for i, e in enumerate(offices)}
+        affiliations: list = [Alias(entity_id=e.id, text=e.name, norm=e.key) for e in offices]
         for n, quotes in enumerate(articles):
             day = start_day + timedelta(days=n * 365 // len(articles))
             outlet = outlets[n % len(outlets)]
@@ -115,6 +130,11 @@ def load(url: str, articles) -> tuple[list[int], dict[int, int]]:
                 truth[quote.id] = statement
                 offset = start + len(body)
             article_ids.append(article.id)
+            if n == 0:   # each person's role, as the first article states it: spokesman for his office
+                affiliations += [EntityRole(entity_id=person.id, article_id=article.id, mention_start=0,
+                                            mention_end=0, mention_text=person.name, role="spokesman",
+                                            affiliation=office.name) for person, office in zip(people, offices)]
+        session.add_all(affiliations)
         session.commit()
     return article_ids, truth
 
@@ -174,13 +194,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10_000, 100_000])
     parser.add_argument("--baseline-max", type=int, default=10_000, help="largest size timed for the baseline")
+    parser.add_argument("--readouts", type=float, default=0.0,
+                        help="share of quotes attributed to the speaker's institution instead")
     args = parser.parse_args()
     from app.db import upgrade_database
 
     print(f"{'quotes':>8}{'speakers':>9}{'utterances':>11}{'CPU s':>8}{'µs/quote':>9}{'wall s':>8}"
           f"{'naive CPU s':>12}{'pair P':>8}{'pair R':>8}")
     for size in args.sizes:
-        articles = generate(size)
+        articles = generate(size, readouts=args.readouts)
         with tempfile.TemporaryDirectory() as tmp:
             url = f"sqlite:///{tmp}/bench.db"
             upgrade_database(url)
@@ -195,7 +217,7 @@ def main() -> None:
             with Session(make_engine(url)) as session:
                 utterances = session.exec(select(func.count(Utterance.id))).one()
         naive = f"{naive_all_pairs(articles):.1f}" if size <= args.baseline_max else "-"
-        speakers = 1 + max(q[1] for a in articles for q in a)
+        speakers = 1 + max(q[1] for a in articles for q in a if q[1] >= 0)
         rate = seconds / size * 1e6
         print(f"{size:>8}{speakers:>9}{utterances:>11}{seconds:>8.1f}{rate:>9.0f}{wall:>8.1f}{naive:>12}"
               f"{precision:>8.3f}{recall:>8.3f}", flush=True)

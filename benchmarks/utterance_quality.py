@@ -8,9 +8,9 @@ predicted pair when both have the same `utterance_id`. Three scopes:
 - `all`: every mapped quote; speaker-less or indirectly attributed quotes never group, so attribution misses
   count against recall here;
 - `grouped`: the quotes grouping is meant for (speech/fragment with a speaker);
-- `same_speaker`: pairs of those whose two quotes the pipeline gave the same speaker: grouping works per
-  speaker, so this isolates grouping from attribution (the gold joins e.g. Xi's words with the Chinese
-  government's readout of them).
+- `same_speaker`: pairs of those whose two quotes the pipeline gave the same speaker: this isolates grouping
+  within one speaker from the joins across related speakers (the gold joins e.g. Xi's words with the Chinese
+  government's readout of them, attributed to "China" or "Beijing").
 
     python benchmarks/utterance_quality.py [--errors]      # ingests seeds/ into a temporary database
 """

@@ -14,7 +14,7 @@ from sqlmodel import Session, select
 from typer.testing import CliRunner
 
 from app.db import make_engine, session_factory
-from app.models import Article, Quote, Utterance, UtteranceKey
+from app.models import Article, Entity, Quote, Utterance, UtteranceKey
 from tests_support import ROOT, SEEDS, seed_files
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -41,22 +41,32 @@ def test_seed_grouping_meets_the_measured_floors(seeded_url):
     with Session(make_engine(seeded_url)) as session:
         m = utterance_quality.evaluate(session, GOLD, SEEDS)
     # figures from benchmarks/utterance_quality.py; they may only move up
-    assert m["same_speaker"]["precision"] >= 0.95 and m["same_speaker"]["recall"] >= 0.91
-    assert m["grouped"]["precision"] >= 0.95 and m["grouped"]["recall"] >= 0.81
-    assert m["all"]["precision"] >= 0.95 and m["all"]["recall"] >= 0.71
+    assert m["same_speaker"]["precision"] >= 0.99 and m["same_speaker"]["recall"] >= 0.95
+    assert m["grouped"]["precision"] >= 0.99 and m["grouped"]["recall"] >= 0.96
+    assert m["all"]["precision"] >= 0.99 and m["all"]["recall"] >= 0.87
 
 
 def test_only_attributed_speech_and_fragments_have_utterances_and_counts_add_up(seeded_url):
     with Session(make_engine(seeded_url)) as session:
         quotes = session.exec(select(Quote)).all()
+        by_id = {q.id: q for q in quotes}
         for q in quotes:
             if q.utterance_id is not None:
-                assert q.kind in ("speech", "fragment") and q.speaker_id is not None
+                assert q.kind in ("speech", "fragment")
+                # speaker-less only as the continuation of an attributed piece of the same sentence
+                assert q.speaker_id is not None or any(
+                    o.utterance_id == q.utterance_id and o.sentence == q.sentence and o.speaker_id is not None
+                    for o in by_id.values())
         for u in session.exec(select(Utterance)).all():
             members = [q for q in quotes if q.utterance_id == u.id]
             assert u.n_quotes == len(members) > 0
             assert u.n_outlets == len({q.outlet_id for q in members if q.outlet_id is not None})
-            assert {q.speaker_id for q in members} == {u.speaker_id}
+            # one speaker, or a person with the institutions he speaks for (never two people); the person is
+            # the utterance's speaker
+            kinds = {q.speaker_id: session.get(Entity, q.speaker_id).kind for q in members if q.speaker_id}
+            people = [speaker for speaker, kind in kinds.items() if kind == "person"]
+            assert u.speaker_id in kinds and len(people) <= 1
+            assert u.speaker_id in people or not people
             assert u.canonical_text in {q.text for q in members}
             assert session.exec(select(UtteranceKey).where(UtteranceKey.utterance_id == u.id)).first() is not None
 
@@ -89,6 +99,36 @@ def test_new_statements_on_one_day_stay_apart_and_copies_join(tmp_path, db_url, 
     assert by_text["Russia will win this war,"] != by_text["Russia will lose this war,"]
     assert by_text["We will send more grain to Africa next year,"] is not None
     assert len({u for t, u in by_text.items() if "grain" in t}) == 1
+
+
+def test_a_leaders_words_and_his_governments_readout_are_one_utterance_of_the_leader(tmp_path, db_url, extractor):
+    from app.services.ingest import ingest_paths
+    from app.services.verify import verify
+
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    articles = {
+        "a.txt": "Leaders meet in Samarkand\n\nChinese President Xi Jinping met the visiting prime minister on "
+                 "Thursday. Mr. Xi said that China was “willing to work with its neighbours to demonstrate the "
+                 "responsibility of big powers and bring stability to a troubled region.”\n",
+        "b.txt": "Summit ends with pledges\n\nIn a statement issued after the meeting, China said it was “willing "
+                 "to work with its neighbours to demonstrate the responsibility of a major country and inject "
+                 "stability into a troubled region.”\n\nProfessor Anna Kovacs, a historian at Central European "
+                 "University, said the region was “willing to work with its neighbours to demonstrate the "
+                 "responsibility of big powers and bring stability.”\n",
+    }
+    for name, text in articles.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    ingest_paths([folder], session_factory=session_factory(db_url), extractor=extractor)
+    with Session(make_engine(db_url)) as session:
+        speakers = {session.get(Entity, q.speaker_id).name: q.utterance_id
+                    for q in session.exec(select(Quote).where(Quote.speaker_id.is_not(None)))}
+        assert speakers["Xi Jinping"] == speakers["China"] != speakers["Anna Kovacs"]   # never two people
+        assert session.get(Entity, session.get(Utterance, speakers["China"]).speaker_id).name == "Xi Jinping"
+        readout = "inject stability into a troubled region"
+        for speaker in ("China", "Xi Jinping"):
+            assert verify(session=session, text=readout, speaker=speaker).verdict == "partial"
+        assert verify(session=session, text=readout, speaker="Anna Kovacs").verdict == "misattributed"
 
 
 # ---------- incremental ----------

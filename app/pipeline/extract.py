@@ -235,6 +235,9 @@ LIST_GLUE = re.compile(r"[\s,;]*(?:(?:and|or|nor|as well as)\b[\s,]*)?(?:(?:an?|
 # feel that way, “but not …”): no sentence break, no dash or parenthesis that would start an aside
 CLAUSE_GLUE = re.compile(r"[^.!?;:()\[\]—–\n\"“”]*")
 CLAUSE_GLUE_MAX_WORDS = 8
+# ... but not a conjunction starting a second infinitive or clause of the same verb ("willing to “A” and to
+# “B”"): two things said, each its own quote (and its own utterance when other outlets quote them apart)
+PARALLEL_GLUE = re.compile(r"(?:and|or)\s+(?:to|that)", re.IGNORECASE)
 
 
 def merge_listed_fragments(text: str, quotes: list[QuoteRecord]) -> list[QuoteRecord]:
@@ -263,7 +266,8 @@ def _joined_in_clause(text: str, first: QuoteRecord, second: QuoteRecord) -> boo
     mention = second.speaker_mention
     if first.cue is None or first.cue != second.cue or (mention is not None and first.end <= mention.start < second.start):
         return False
-    return CLAUSE_GLUE.fullmatch(between) is not None and len(between.split()) <= CLAUSE_GLUE_MAX_WORDS
+    return (CLAUSE_GLUE.fullmatch(between) is not None and len(between.split()) <= CLAUSE_GLUE_MAX_WORDS
+            and PARALLEL_GLUE.fullmatch(between) is None)
 
 
 def _inherited(attributor: Attributor, att: Attribution, q: QuoteSpan, sent, para_start: int, text: str,

@@ -178,12 +178,15 @@ def word_diff(canonical: str, variant: str) -> list[DiffOp]:
 
 @dataclass(slots=True)
 class Candidate:
-    """An existing utterance as the grouping step sees it: its distinct wordings and whether it was reported
-    close enough in time to the new quote for one-word evidence to count."""
+    """An existing utterance as the grouping step sees it: its distinct wordings, whether it was reported close
+    enough in time to the new quote for one-word evidence to count, the speakers of its quotes, and whether it
+    is another (related) speaker's utterance rather than the new quote's speaker's own."""
 
     id: int
     variants: list[Signature]
     near: bool = True
+    speakers: frozenset[int] = frozenset()
+    related: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,6 +200,42 @@ CONTEXT_MIN = 2
 FEW_WORDS = 2
 NEAR_DAYS = 3       # one-word evidence counts only between reports at most this many days apart
 RANK = {"equal": 3, "variant": 2, "whole": 2, "part": 1}
+
+
+STRONG_SHARED = 5    # content words two wordings must share, in order, to join across speakers
+STRONG_COVER = 0.7   # ... and the share of the shorter wording's content words they must be
+
+
+def _content_sequence(sig: Signature) -> list[str]:
+    return [stem(t) for t in sig.tokens if t not in STOPWORDS]
+
+
+def _common_in_order(a: list[str], b: list[str]) -> int:
+    """Length of the longest common subsequence of two word lists."""
+    previous = [0] * (len(b) + 1)
+    for x in a:
+        current = [0]
+        for j, y in enumerate(b):
+            current.append(previous[j] + 1 if x == y else max(previous[j + 1], current[j]))
+        previous = current
+    return previous[-1]
+
+
+def corroborates(a: Signature, b: Signature) -> Match | None:
+    """Whether two wordings share so long a run of content words, in the same order, that they cannot be two
+    statements: at least STRONG_SHARED of them, making up STRONG_COVER of the shorter wording. This is the
+    evidence needed to join quotes of different speakers (a leader's words and his government's readout of
+    them, in two translations: "willing to work with Russia to demonstrate the responsibility of big powers" /
+    "... of a major country, play a leading role ..."); the loose comparisons that suffice within one speaker
+    would not do there."""
+    shortest = min(len(a.content), len(b.content))
+    if shortest < STRONG_SHARED or len(a.content & b.content) < max(STRONG_SHARED, STRONG_COVER * shortest):
+        return None   # cheap bound first: the ordered count never exceeds the shared set
+    shared = _common_in_order(_content_sequence(a), _content_sequence(b))
+    cover = shared / min(len(_content_sequence(a)), len(_content_sequence(b)))
+    if shared < STRONG_SHARED or cover < STRONG_COVER:
+        return None
+    return Match("variant", round(min(0.99, cover), 4))
 
 
 def best_match(sig: Signature, variants: list[Signature]) -> Match | None:
@@ -251,6 +290,13 @@ def match_candidate(sig: Signature, cand: Candidate, candidates: list[Candidate]
     return best
 
 
+def _corroborated(sig: Signature, cand: Candidate) -> Match | None:
+    if not cand.near:
+        return None
+    found = [m for v in cand.variants if (m := corroborates(sig, v)) is not None]
+    return max(found, key=lambda m: m.score, default=None)
+
+
 def decide(sig: Signature, candidates: list[Candidate], context: Signature | None = None) -> Decision:
     """Which utterance a new quote joins, and which utterances it merges.
 
@@ -261,15 +307,28 @@ def decide(sig: Signature, candidates: list[Candidate], context: Signature | Non
     utterance matches it only if that utterance is fragments alone and no other statement contains the
     fragment (else every statement with "Ukraine crisis" in it would join the one quoted as "Ukraine crisis").
     One-word quotes and one-word utterances match only when reported close in time (`Candidate.near`).
+
+    Utterances of related speakers (`Candidate.related`) match only on `corroborates` evidence, reported close
+    in time. Once the quote is corroborated as some related speaker's words, that speaker's other utterances
+    are compared with it by the ordinary rules (the readout that renders a leader's sentence also contains his
+    fragment "major countries").
     """
     matched: list[tuple[Candidate, Match]] = []
+    vouched: set[int] = set()
     for cand in candidates:
+        if cand.related and (match := _corroborated(sig, cand)) is not None:
+            matched.append((cand, match))
+            vouched |= cand.speakers
+    for cand in candidates:
+        if cand.related and (any(c is cand for c, _ in matched) or not cand.speakers & vouched):
+            continue
         match = match_candidate(sig, cand, candidates)
         if match is not None:
             matched.append((cand, match))
     if not matched and context is not None and len(sig.content) <= 2:
         for cand in candidates:
-            if cand.near and (match := context_match(context, sig, cand.variants)) is not None:
+            if (cand.near and not cand.related
+                    and (match := context_match(context, sig, cand.variants)) is not None):
                 matched.append((cand, match))
         matched = sorted(matched, key=lambda cm: (-cm[1].score, cm[0].id))[:1]
     if not matched:
@@ -300,7 +359,8 @@ def eligible(item: QuoteItem) -> bool:
     """Only the speaker's own words with a known speaker form utterances: `speech` and `fragment` quotes.
 
     `indirect` quotes are the writer's paraphrase (their wording is the outlet's, not the speaker's) and
-    `unattributed` ones have no speaker; neither joins an utterance.
+    `unattributed` ones have no speaker; neither joins an utterance, except a speaker-less piece that continues
+    an attributed one (see `units`).
     """
     return item.kind in ELIGIBLE_KINDS and item.speaker_id is not None and bool(signature(item.text).content)
 
@@ -310,13 +370,68 @@ def units(items: list[QuoteItem]) -> list[list[QuoteItem]]:
 
     Pieces quoted in one sentence for one speaker with one cue ("said that China was "willing to work with
     Russia …" and to "instil stability …"", or a quote interrupted by "he said") are one statement cut up by
-    the writer, so they are matched and grouped together.
+    the writer, so they are matched and grouped together. A piece that follows a conjunction and the cue
+    ("were "extremely business-like …," and he called them "great."") starts a statement of its own: the cue
+    governs only what follows it, and the piece before was attributed by the same cue only for lack of another.
+    A speaker-less piece that continues an attributed one (`_continues`) joins its group.
     """
     groups: dict[tuple, list[QuoteItem]] = {}
-    for item in sorted((i for i in items if eligible(i)), key=lambda i: (i.start, i.id)):
+    group_of: dict[int, list[QuoteItem]] = {}
+    previous: dict[str, QuoteItem] = {}   # sentence -> the quote before, of any kind
+    for item in sorted(items, key=lambda i: (i.start, i.id)):
+        before = previous.get(item.sentence) if item.sentence else None
+        if item.sentence:
+            previous[item.sentence] = item
+        if not eligible(item):
+            if before is not None and before.id in group_of and _continues(before, item):
+                group_of[before.id].append(item)
+                group_of[item.id] = group_of[before.id]
+            continue
         key = (item.speaker_id, item.sentence, (item.cue or "").casefold()) if item.sentence else (item.id,)
-        groups.setdefault(key, []).append(item)
+        group = groups.get(key)
+        if group is not None and _new_clause(item.sentence or "", group[-1], item):
+            groups[key + (item.id,)] = groups.pop(key)   # the earlier pieces keep a key of their own
+            group = None
+        if group is None:
+            group = groups[key] = []
+        group.append(item)
+        group_of[item.id] = group
     return sorted(groups.values(), key=lambda g: (-len(unit_signature(g).content), g[0].start, g[0].id))
+
+
+CONTINUATION_WORDS = 3
+
+
+def _between(sentence: str, before: QuoteItem, after: QuoteItem) -> str | None:
+    """The words of a sentence between two of its quotes (None when they cannot be found in that order)."""
+    end = sentence.find(before.text)
+    start = sentence.find(after.text, end + len(before.text)) if end >= 0 else -1
+    return sentence[end + len(before.text):start] if start >= 0 else None
+
+
+def _continues(before: QuoteItem, after: QuoteItem) -> bool:
+    """Whether a speaker-less speech or fragment piece continues the attributed piece right before it in the
+    sentence: at most CONTINUATION_WORDS words and no clause boundary between them ("Xi had pledged to
+    "strongly support" Russia's "core interests."", where attribution found the speaker of the first piece
+    only)."""
+    if after.speaker_id is not None or after.kind not in ELIGIBLE_KINDS or not signature(after.text).content:
+        return False
+    between = _between(after.sentence or "", before, after)
+    return (between is not None and len(WORD.findall(between)) <= CONTINUATION_WORDS
+            and re.search(r"[;:.!?]", between) is None)
+
+
+NEW_CLAUSE = re.compile(r"\b(?:and|but|while|whereas)\b", re.IGNORECASE)
+
+
+def _new_clause(sentence: str, before: QuoteItem, after: QuoteItem) -> bool:
+    """Whether the words between two pieces of one sentence hold a conjunction followed by their cue."""
+    between = _between(sentence, before, after) if before.cue else None
+    if between is None:
+        return False
+    conjunction = NEW_CLAUSE.search(between)
+    return conjunction is not None and re.search(
+        rf"\b{re.escape(before.cue)}\b", between[conjunction.end():], re.IGNORECASE) is not None
 
 
 def unit_signature(group: list[QuoteItem]) -> Signature:

@@ -2,9 +2,11 @@
 
 Grouping (`group_article`) runs inside the ingest transaction after an article's quotes are flushed. For each
 unit of the article's quotes (see pipeline/utterances.units) it looks up candidate utterances of the same
-speaker in the `utterancekey` inverted index (content-word stems), compares the unit with their wordings, and
-joins, merges or starts an utterance. Cost per article depends on the article and on the candidates found,
-never on the size of the whole corpus: there is no all-pairs pass and no rebuild.
+speaker in the `utterancekey` inverted index (content-word stems), and for a unit long enough to be
+corroborated also those of related speakers (services/affiliations: a person and the institution he speaks
+for), compares the unit with their wordings, and joins, merges or starts an utterance. Cost per article
+depends on the article and on the candidates found, never on the size of the whole corpus: there is no
+all-pairs pass and no rebuild.
 """
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
 
-from sqlalchemy import Connection, bindparam, delete, func, insert, text, tuple_, update
+from sqlalchemy import Connection, Integer, bindparam, delete, func, insert, text, tuple_, update
 from sqlmodel import Session, select
 
 from app.db import serialize_writes
@@ -22,6 +24,7 @@ from app.errors import InvalidParameter, NotFound
 from app.models import Article, Entity, Outlet, Quote, Utterance, UtteranceKey
 from app.pipeline.utterances import (
     NEAR_DAYS,
+    STRONG_SHARED,
     Candidate,
     DiffOp,
     QuoteItem,
@@ -34,6 +37,7 @@ from app.pipeline.utterances import (
     units,
     word_diff,
 )
+from app.services.affiliations import PERSON, SpeakerRelations
 from app.services.entities import ids_for_name
 from app.services.outlets import ids_for_outlet
 from app.services.pagination import (
@@ -104,12 +108,16 @@ def _in_ids(column):
 
 _GROUP_WINDOWS = select(Utterance.id, Utterance.first_published, Utterance.last_published).where(
     _in_ids(Utterance.id))
-_GROUP_WORDINGS = select(Quote.utterance_id, Quote.text).where(_in_ids(Quote.utterance_id))
+_GROUP_WORDINGS = select(Quote.utterance_id, Quote.text, Quote.speaker_id).where(_in_ids(Quote.utterance_id))
 _GROUP_SET_UTTERANCE = update(Quote).where(_in_ids(Quote.id)).values(utterance_id=bindparam("target"))
 _GROUP_NEW_UTTERANCE = insert(Utterance.__table__)
-_GROUP_UTTERANCE_QUOTES = select(Quote.id, Quote.text, Quote.kind, Quote.published, Quote.outlet_id,
-                                 Quote.utterance_id).where(_in_ids(Quote.utterance_id))
-_GROUP_UPDATE_UTTERANCE = update(Utterance).where(Utterance.id == bindparam("uid"))   # SET: the other keys
+_GROUP_UTTERANCE_QUOTES = (
+    select(Quote.id, Quote.text, Quote.kind, Quote.published, Quote.outlet_id, Quote.utterance_id, Quote.speaker_id,
+           Entity.kind.label("speaker_kind"))
+    .outerjoin(Entity, Entity.id == Quote.speaker_id).where(_in_ids(Quote.utterance_id)))
+# SET: the other keys; a speaker of None keeps the utterance's own
+_GROUP_UPDATE_UTTERANCE = update(Utterance).where(Utterance.id == bindparam("uid")).values(
+    speaker_id=func.coalesce(bindparam("speaker", type_=Integer), Utterance.speaker_id))
 _GROUP_DELETE_KEYS = delete(UtteranceKey).where(_in_ids(UtteranceKey.utterance_id))
 _GROUP_DELETE_UTTERANCES = delete(Utterance).where(_in_ids(Utterance.id))
 
@@ -137,13 +145,38 @@ def candidates(
         return []
     windows = {u: (_as_date(first), _as_date(last)) for u, first, last in conn.execute(_GROUP_WINDOWS, {"ids": ids})}
     wordings: dict[int, Counter] = defaultdict(Counter)
-    for utterance_id, quote_text in conn.execute(_GROUP_WORDINGS, {"ids": ids}):
+    speakers: dict[int, set[int]] = defaultdict(set)
+    for utterance_id, quote_text, quote_speaker in conn.execute(_GROUP_WORDINGS, {"ids": ids}):
         wordings[utterance_id][quote_text] += 1
+        if quote_speaker is not None:
+            speakers[utterance_id].add(quote_speaker)
     out = []
     for uid in ids:
         texts = [t for t, _ in wordings[uid].most_common(MAX_VARIANTS)]
         first, last = windows.get(uid, (None, None))
-        out.append(Candidate(uid, _distinct_signatures(texts), _near(published, first, last)))
+        out.append(Candidate(uid, _distinct_signatures(texts), _near(published, first, last),
+                             frozenset(speakers[uid])))
+    return out
+
+
+def related_candidates(session: Session, relations: SpeakerRelations, *, keys: Iterable[str], speaker_id: int,
+                       published: date | None, exclude: Iterable[int]) -> list[Candidate]:
+    """Utterances of speakers related to `speaker_id` (see services/affiliations) sharing content stems with
+    `keys`, marked `related`: looked up in the index of every speaker, then kept when one of their speakers is
+    related. Only worth asking for a quote long enough to be corroborated (STRONG_SHARED content words)."""
+    if not relations.may_relate(speaker_id):
+        return []
+    exclude = set(exclude)
+    found = [c for c in candidates(session, keys=keys, speaker_id=None, published=published)
+             if c.id not in exclude and speaker_id not in c.speakers]
+    if not found:
+        return []
+    related = relations.related(speaker_id, set().union(*(c.speakers for c in found)))
+    out = []
+    for cand in found:
+        if cand.speakers & related:
+            cand.related = True
+            out.append(cand)
     return out
 
 
@@ -183,13 +216,19 @@ def group_article(session: Session, article_id: int) -> set[int]:
         if item.kind != "indirect":
             own_quotes[item.speaker_id].append(item.text)
     touched: set[int] = set()
+    relations = SpeakerRelations(conn, {item.speaker_id for item in ungrouped if item.speaker_id is not None})
     for unit in units(ungrouped):   # quotes already grouped (regrouping one speaker) stay as they are
-        sig = unit_signature(unit)
+        # the attributed pieces decide; a speaker-less continuation goes where they go
+        attributed = [i for i in unit if i.speaker_id is not None]
+        sig = unit_signature(attributed)
         speaker_id = unit[0].speaker_id
         context = (context_signature(unit[0].sentence, own_quotes[speaker_id])
-                   if len(unit) == 1 and len(sig.content) <= 2 else None)
+                   if len(attributed) == 1 and len(sig.content) <= 2 else None)
         keys = sig.content | (context.content if context is not None else frozenset())
         found = candidates(session, keys=keys, speaker_id=speaker_id, published=published)
+        if len(sig.content) >= STRONG_SHARED:
+            found += related_candidates(session, relations, keys=keys, speaker_id=speaker_id, published=published,
+                                        exclude=[c.id for c in found])
         decision = decide(sig, found, context)
         if decision.target is None:
             target = conn.execute(_GROUP_NEW_UTTERANCE, {"speaker_id": speaker_id, "canonical_text": unit[0].text,
@@ -200,6 +239,9 @@ def group_article(session: Session, article_id: int) -> set[int]:
                 _merge(conn, other, target)
                 touched.discard(other)
         conn.execute(_GROUP_SET_UTTERANCE, {"ids": [i.id for i in unit], "target": target})
+        # each stem is indexed once per utterance, under the speaker who first quoted it (the primary key is
+        # utterance and stem): a short quote finds an utterance shared with another speaker only through the
+        # stems of its own speaker's wordings (longer ones also look among related speakers)
         stems = set().union(*(signature(i.text).content for i in unit))
         _insert_ignore(conn, UtteranceKey.__table__,
                        [{"utterance_id": target, "key": k, "speaker_id": speaker_id} for k in sorted(stems)])
@@ -222,9 +264,21 @@ def _canonical(rows: list) -> str:
     return max(rows, key=rank).text
 
 
+def _speaker(rows: list) -> int | None:
+    """Whose statement it is when its quotes name several speakers: a person rather than the institution he
+    speaks for (his government's readout of his words), then the speaker of most quotes, then the earliest."""
+    counts = Counter(r.speaker_id for r in rows if r.speaker_id is not None)
+    first: dict[int, int] = {}
+    kinds: dict[int, str] = {}
+    for r in sorted(rows, key=lambda r: r.id):
+        first.setdefault(r.speaker_id, r.id)
+        kinds.setdefault(r.speaker_id, r.speaker_kind)
+    return min(counts, key=lambda s: (kinds[s] != PERSON, -counts[s], first[s]), default=None)
+
+
 def refresh(conn: Connection, utterance_ids: Iterable[int]) -> None:
-    """Recompute each utterance's counts, canonical wording and first/last sighting from its quotes; delete
-    those with no quote left. One read and one batched update for all of them."""
+    """Recompute each utterance's speaker, counts, canonical wording and first/last sighting from its quotes;
+    delete those with no quote left. One read and one batched update for all of them."""
     ids = sorted(set(utterance_ids))
     if not ids:
         return
@@ -241,6 +295,7 @@ def refresh(conn: Connection, utterance_ids: Iterable[int]) -> None:
         dates = [_as_date(r.published) for r in rows if r.published is not None]
         updates.append({
             "uid": uid,
+            "speaker": _speaker(rows),   # None (no quote has a speaker): the utterance keeps the one it has
             "canonical_text": _canonical(rows),
             "n_quotes": len(rows),
             "n_outlets": len({r.outlet_id for r in rows if r.outlet_id is not None}),
@@ -266,29 +321,34 @@ def regroup_all(session_factory: Callable[[], Session], progress: Callable[[int,
 
 def regroup_speakers(session_factory: Callable[[], Session], speaker_ids: Iterable[int]) -> int:
     """Group the quotes of these speakers again, leaving everyone else's utterances alone: for after entity
-    resolution merged or split speakers (their statements were grouped under the old ids). Returns the number
-    of utterances."""
+    resolution merged or split speakers (their statements were grouped under the old ids). Utterances shared
+    with other speakers (a leader's words and his government's readout) are regrouped whole. Returns the
+    number of utterances."""
     speaker_ids = sorted(set(speaker_ids))
     if not speaker_ids:
         with session_factory() as session:
             return session.exec(select(func.count(Utterance.id))).one()
     with session_factory() as session:
         conn = session.connection()
-        stale = select(Utterance.id).where(Utterance.speaker_id.in_(speaker_ids))
-        conn.execute(update(Quote).where(
-            Quote.utterance_id.in_(stale) | Quote.speaker_id.in_(speaker_ids)).values(utterance_id=None))
+        stale = sorted(set(conn.execute(select(Utterance.id).where(Utterance.speaker_id.in_(speaker_ids))).scalars())
+                       | set(conn.execute(select(Quote.utterance_id).distinct().where(
+                           Quote.speaker_id.in_(speaker_ids), Quote.utterance_id.is_not(None))).scalars()))
+        affected = Quote.utterance_id.in_(stale) | Quote.speaker_id.in_(speaker_ids)
+        article_ids = sorted(set(conn.execute(select(Quote.article_id).distinct().where(affected)).scalars()))
+        conn.execute(update(Quote).where(affected).values(utterance_id=None))
         conn.execute(delete(UtteranceKey).where(UtteranceKey.utterance_id.in_(stale)))
-        conn.execute(delete(Utterance).where(Utterance.speaker_id.in_(speaker_ids)))
+        conn.execute(delete(Utterance).where(Utterance.id.in_(stale)))
         session.commit()
-    return _group_ungrouped(session_factory, speaker_ids, None)
+    return _group_ungrouped(session_factory, article_ids, None)
 
 
-def _group_ungrouped(session_factory: Callable[[], Session], speaker_ids: list[int] | None,
+def _group_ungrouped(session_factory: Callable[[], Session], article_ids: list[int] | None,
                      progress: Callable[[int, int], None] | None) -> int:
+    """Group the ungrouped quotes of these articles (all when None), oldest article first."""
     with session_factory() as session:
         stmt = select(Article.id).order_by(Article.published.is_(None), Article.published, Article.id)
-        if speaker_ids is not None:
-            stmt = stmt.where(Article.id.in_(select(Quote.article_id).where(Quote.speaker_id.in_(speaker_ids))))
+        if article_ids is not None:
+            stmt = stmt.where(Article.id.in_(article_ids))
         article_ids = list(session.exec(stmt).all())
     for done, article_id in enumerate(article_ids, 1):
         with session_factory() as session:
@@ -403,9 +463,18 @@ def list_utterances(
     return Page(items=items, total=total, next_cursor=next_cursor)
 
 
-def speakers_of(*, session: Session, utterance_ids: list[int]) -> dict[int, int]:
-    """utterance id -> speaker entity id."""
-    return dict(session.exec(select(Utterance.id, Utterance.speaker_id).where(Utterance.id.in_(utterance_ids))).all())
+def speakers_of(*, session: Session, utterance_ids: list[int]) -> dict[int, set[int]]:
+    """utterance id -> the speakers it is attributed to: its own and those of its quotes (a leader's statement
+    quoted from his government's readout carries both)."""
+    out: dict[int, set[int]] = defaultdict(set)
+    for uid, speaker_id in session.exec(select(Utterance.id, Utterance.speaker_id)
+                                        .where(Utterance.id.in_(utterance_ids))).all():
+        out[uid].add(speaker_id)
+    for uid, speaker_id in session.exec(select(Quote.utterance_id, Quote.speaker_id).distinct()
+                                        .where(Quote.utterance_id.in_(utterance_ids),
+                                               Quote.speaker_id.is_not(None))).all():
+        out[uid].add(speaker_id)
+    return dict(out)
 
 
 # built once (building an ORM statement costs more than running it); the id is a bound parameter

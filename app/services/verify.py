@@ -9,7 +9,9 @@ stored wording in exactly one word (the commonest misquotation). The verdict:
 - `verbatim`: a stored quote has the same words (case, punctuation, quotation marks and whitespace aside);
 - `partial`: the text is a piece of a longer quote;
 - `variant`: the same statement in other words (the closest wording and a word diff are returned);
-- `misattributed`: found, but no utterance of the speaker named in the request matches;
+- `misattributed`: found, but no matching utterance is attributed to the speaker named in the request (an
+  utterance is attributed to its speaker and to those of its quotes: a leader's words quoted from his
+  government's readout carry both, and naming either is right);
 - `not_found`: nothing matches well enough; a sentence nobody said must end here.
 """
 from __future__ import annotations
@@ -93,7 +95,7 @@ def verify(*, session: Session, text: str, speaker: str | None = None) -> Verifi
     if speaker is not None and speaker.strip():
         speaker_ids = set(ids_for_name(session=session, name=speaker))
         owners = speakers_of(session=session, utterance_ids=[f[0] for f in found])
-        chosen = [f for f in found if owners.get(f[0]) in speaker_ids]
+        chosen = [f for f in found if owners.get(f[0], set()) & speaker_ids]
         if not chosen:
             chosen, misattributed = found, True
     utterance_id, match, wording = chosen[0]

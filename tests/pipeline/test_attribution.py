@@ -187,6 +187,9 @@ def test_pieces_reported_by_two_cues_or_split_by_their_attribution_stay_apart(ex
     quoted = [q.text for q in extract(text).quotes if q.kind in ("fragment", "speech")]
     assert "old friend" in quoted and "ready to help." in quoted
     assert "a start," in quoted and "and not the end." in quoted
+    text = "Mary Smith spoke in Ohio.\n\nSmith said Ohio was “ready to help” and to “rebuild the bridge.”"
+    quoted = [q.text for q in extract(text).quotes if q.kind == "fragment"]
+    assert quoted == ["ready to help", "rebuild the bridge."]
 
 
 def test_a_statement_named_by_a_noun_is_reported_speech_of_its_author(extract):

@@ -8,6 +8,7 @@ from app.pipeline.utterances import (
     Candidate,
     QuoteItem,
     compare,
+    corroborates,
     decide,
     normalize,
     signature,
@@ -122,6 +123,63 @@ def test_pieces_of_one_sentence_with_one_cue_form_one_unit():
     groups = units(items)
     assert [[i.id for i in g] for g in groups] == [[1, 2], [3]]
     assert unit_signature(groups[0]).content >= signature("willing russia instil stability").content
+
+
+def test_a_piece_after_a_conjunction_and_the_cue_is_a_statement_of_its_own():
+    sentence = 'The talks, according to Lavrov, were "business-like and concrete," and he called them "great."'
+    items = [QuoteItem(1, 7, "fragment", "business-like and concrete,", 20, "called", sentence),
+             QuoteItem(2, 7, "fragment", "great.", 60, "called", sentence)]
+    assert [[i.id for i in g] for g in units(items)] == [[1], [2]]
+    interrupted = '"We see eye to eye," Lavrov said, "and the talks were great."'
+    items = [QuoteItem(1, 7, "speech", "We see eye to eye,", 0, "said", interrupted),
+             QuoteItem(2, 7, "speech", "and the talks were great.", 33, "said", interrupted)]
+    assert [[i.id for i in g] for g in units(items)] == [[1, 2]]
+
+
+def test_a_speaker_less_piece_continuing_an_attributed_one_joins_its_unit():
+    sentence = 'A statement said Xi had pledged to "strongly support" Russia\'s "core interests."'
+    items = [QuoteItem(1, 4, "fragment", "strongly support", 30, "pledged", sentence),
+             QuoteItem(2, None, "fragment", "core interests.", 60, "said", sentence)]
+    assert [[i.id for i in g] for g in units(items)] == [[1, 2]]
+    # not across a clause boundary or a longer stretch of words, and never on its own
+    far = 'Xi pledged to "strongly support" them; the ministry later spoke of Russia\'s "core interests."'
+    items = [QuoteItem(1, 4, "fragment", "strongly support", 10, "pledged", far),
+             QuoteItem(2, None, "fragment", "core interests.", 60, None, far)]
+    assert [[i.id for i in g] for g in units(items)] == [[1]]
+    assert units([QuoteItem(2, None, "fragment", "core interests.", 60, "said", sentence)]) == []
+
+
+LEADER = "willing to work with Russia to demonstrate the responsibility of big powers"
+READOUT = ("willing to work with Russia to demonstrate the responsibility of a major country, play a leading role, "
+           "and inject stability into a turbulent world.")
+
+
+def test_corroboration_needs_a_long_run_of_shared_words_in_order():
+    assert corroborates(signature(READOUT), signature(LEADER)) is not None
+    assert corroborates(signature(READOUT), signature("a leading role in injecting stability into a world of "
+                                                      "change and disorder")) is not None
+    # the same words out of order, or too few of them, or too small a share of the shorter text
+    assert corroborates(signature("Russia demonstrate willing responsibility work"), signature(LEADER)) is None
+    assert corroborates(signature("willing to work with Russia"), signature(LEADER)) is None
+    assert corroborates(signature("willing to work with Russia to demonstrate the responsibility of nuclear "
+                                  "states for arms control"),
+                        signature("willing to work with Russia to demonstrate the responsibility of neighbours "
+                                  "against terrorism, extremism and separatism")) is None
+
+
+def test_a_related_speakers_utterance_joins_only_on_corroborating_text():
+    leader = Candidate(1, [signature(LEADER)], speakers=frozenset({4}), related=True)
+    fragment = Candidate(2, [signature("major countries")], speakers=frozenset({4}), related=True)
+    other = Candidate(3, [signature("a leading role")], speakers=frozenset({9}), related=True)
+    decision = decide(signature(READOUT), [leader, fragment, other])
+    # joined on the long shared passage; the leader's fragment then counts as the leader's words would,
+    # while the same fragment of a speaker nothing corroborated stays apart
+    assert (decision.target, decision.merge) == (1, (2,))
+    # within one speaker a loose variant suffices; across speakers it does not
+    said, loose = signature("Russia will win this war"), signature("Russia will surely win the war")
+    assert decide(loose, [Candidate(5, [said])]).target == 5
+    assert decide(loose, [Candidate(5, [said], related=True)]).target is None
+    assert decide(signature(READOUT), [Candidate(1, [signature(LEADER)], near=False, related=True)]).target is None
 
 
 def test_word_diff_rebuilds_both_wordings():
