@@ -40,10 +40,13 @@ def partition(url: str) -> set[frozenset[str]]:
 def test_seed_grouping_meets_the_measured_floors(seeded_url):
     with Session(make_engine(seeded_url)) as session:
         m = utterance_quality.evaluate(session, GOLD, SEEDS)
-    # figures from benchmarks/utterance_quality.py; they may only move up
-    assert m["same_speaker"]["precision"] >= 0.99 and m["same_speaker"]["recall"] >= 0.95
-    assert m["grouped"]["precision"] >= 0.99 and m["grouped"]["recall"] >= 0.96
-    assert m["all"]["precision"] >= 0.99 and m["all"]["recall"] >= 0.87
+    # figures from benchmarks/utterance_quality.py; they may only move up. `grouped` and `same_speaker` count only
+    # quotes the pipeline attributed, so a quote attributed correctly for the first time can bring in a pair no
+    # wording rule joins ("ugly" / "… hideous form"): that happened once (the Russian President -> Putin), and
+    # those two floors were set again to the figures then measured, while `all` rose
+    assert m["same_speaker"]["precision"] >= 0.99 and m["same_speaker"]["recall"] >= 0.94
+    assert m["grouped"]["precision"] >= 0.99 and m["grouped"]["recall"] >= 0.95
+    assert m["all"]["precision"] >= 0.99 and m["all"]["recall"] >= 0.89
 
 
 def test_only_attributed_speech_and_fragments_have_utterances_and_counts_add_up(seeded_url):

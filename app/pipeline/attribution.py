@@ -162,7 +162,7 @@ class Attributor:
         if low in PRONOUNS_GROUP:
             kinds = {"organization", "location"} if low in {"it", "its"} else {"organization", "location", "person"}
             return self.antecedent(tok.i, kinds)
-        if tok.pos_ == "NOUN" and lemma(tok) in ROLE_NOUNS and any(c.lower_ == "the" for c in tok.children):
+        if tok.pos_ in {"NOUN", "PROPN"} and lemma(tok) in ROLE_NOUNS and any(c.lower_ == "the" for c in tok.children):
             return self.role_antecedent(tok)
         return None
 

@@ -119,7 +119,7 @@ def _part_of(a: Signature, b: Signature, overlap: int) -> float | None:
         return 0.5 + 0.5 * len(a.stems) / len(b.stems)
     # nearly all of a's (three or more) content words, in a clearly shorter text: a loose excerpt; with fewer
     # words this would take "We understand your position" for part of "… explain our position"
-    if len(a.content) >= 3 and overlap / len(a.content) >= 0.8 and len(a.stems) <= 0.8 * len(b.stems):
+    if len(a.content) >= 3 and overlap / len(a.content) >= 0.75 and len(a.stems) <= 0.8 * len(b.stems):
         alike = fuzz.partial_ratio(" ".join(a.stems), " ".join(b.stems)) / 100
         if alike >= 0.75:
             return (0.5 + 0.5 * len(a.stems) / len(b.stems)) * alike

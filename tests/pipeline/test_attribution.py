@@ -159,6 +159,14 @@ def test_listed_fragments_are_one_fragment(extract):
     assert frags == ["pathological liar,” a “serial philanderer” and “utterly amoral.", "hard work"]
 
 
+def test_a_role_noun_tagged_as_a_proper_noun_resolves_to_its_bearer(extract):
+    text = ("Russian President Vladimir Putin met Chinese President Xi Jinping. Ned Price, a spokesman, called it "
+            "“shocking.”\n\nIn a jab at Washington, the Russian President said, “Attempts to forge a unipolar world "
+            "are unacceptable.”")
+    speech = next(q for q in extract(text).quotes if q.kind == "speech")
+    assert speech.speaker == "Vladimir Putin" and speech.speaker_mention.text == "the Russian President"
+
+
 def test_a_dash_the_parser_takes_for_a_subject_is_not_the_speaker(extract):
     text = ("Mary Smith spoke in Ohio.\n\nWhen the returns were made public ― Smith boasted, “That makes me smart.”")
     speech = next(q for q in extract(text).quotes if q.kind == "speech")

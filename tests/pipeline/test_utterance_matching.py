@@ -66,6 +66,10 @@ def test_parts_and_wholes():
     assert rel("questions and concerns", "We understand your questions and concern about this.") == "part"
     assert rel(BALANCED[0], "balanced position") == "whole"
     assert rel("one China", "We intend to firmly adhere to the principle of ‘one China’,") == "part"
+    # a loose excerpt: three of its four content words, in order, one translated differently (make / forge)
+    assert rel("attempts to make a unipolar world",
+               "Attempts to forge a unipolar world have recently assumed a hideous form.") == "part"
+    assert rel("attempts to make a deal", "Attempts to forge a unipolar world have recently assumed a form.") is None
 
 
 def test_different_statements_of_one_speaker_stay_apart():
