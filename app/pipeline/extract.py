@@ -223,7 +223,7 @@ def extract_doc(doc: Doc, cleaned: Cleaned) -> Extraction:
         quotes.append(record)
         if kind != "unattributed":  # titles and scare quotes neither start nor break a run of quotes
             prev = (record, att, para_start)
-    quotes = merge_listed_fragments(text, quotes)
+    quotes = merge_clause_pieces(text, quotes)
     quotes.extend(reported_speech(doc, attributor, mask, head_end))
     quotes.sort(key=lambda r: r.start)
     return Extraction(text=text, title=cleaned.title, quotes=quotes, entities=to_records(clusters))
@@ -235,12 +235,12 @@ LIST_GLUE = re.compile(r"[\s,;]*(?:(?:and|or|nor|as well as)\b[\s,]*)?(?:(?:an?|
 # feel that way, “but not …”): no sentence break, no dash or parenthesis that would start an aside
 CLAUSE_GLUE = re.compile(r"[^.!?;:()\[\]—–\n\"“”]*")
 CLAUSE_GLUE_MAX_WORDS = 8
-# ... but not a conjunction starting a second infinitive or clause of the same verb ("willing to “A” and to
-# “B”"): two things said, each its own quote (and its own utterance when other outlets quote them apart)
+# ... but not a conjunction starting a second infinitive or clause of the same verb ("willing to “help” and to
+# “rebuild”"): two things said, each its own quote (and its own utterance when other outlets quote them apart)
 PARALLEL_GLUE = re.compile(r"(?:and|or)\s+(?:to|that)", re.IGNORECASE)
 
 
-def merge_listed_fragments(text: str, quotes: list[QuoteRecord]) -> list[QuoteRecord]:
+def merge_clause_pieces(text: str, quotes: list[QuoteRecord]) -> list[QuoteRecord]:
     """Quoted pieces that one speaker's clause strings together are one fragment: a list (called him a “liar,” a
     “bully” and “sick”) or pieces joined by a few of the writer's words (said it was “a big problem” but “nobody
     talks about it”), with their marks, as the writer quoted them. Pieces split by an attribution of their own
