@@ -31,6 +31,11 @@ lecture preach suggest concur dispute reject dismiss decline refuse blame credit
 scold chide rebuke admonish reprimand berate
 scold chide rebuke admonish reprimand berate
 """.split())
+# Nouns that name a statement or stance, and verbs by which its author puts one forward ("made the claim that")
+SPEECH_NOUNS = frozenset("""claim assertion statement argument warning promise pledge vow suggestion accusation
+allegation charge insistence belief view contention remark comment prediction admission denial assurance threat
+message announcement proposal demand complaint position conclusion finding estimate report""".split())
+STATEMENT_VERBS = frozenset("make issue repeat reiterate offer deliver give release renew voice express".split())
 # Verbs that introduce a quote only when they stand right beside it ("Limbaugh continued: “…”", "the letter
 # reads: “…”", "Blige sings “…”"); elsewhere in a sentence they are narration.
 ADJACENT_CUES = frozenset("continue read sing begin start open close finish go".split())
@@ -307,6 +312,14 @@ class Attributor:
             if source is not None and source.lower_ not in {"it", "that", "this", "which"}:
                 return Attribution(cue=None, cue_text=None, source=self.mention_span(source),
                                    cluster=self.resolve(source))
+        # "Sanders made the following comment:", "the ministry issued a statement:"
+        for tok in sent:
+            if (tok.dep_ == "dobj" and lemma(tok) in SPEECH_NOUNS and lemma(tok.head) in STATEMENT_VERBS
+                    and not self.in_quote[tok.i]):
+                source = self.subject_of(tok.head)
+                if source is not None:
+                    return Attribution(cue=None, cue_text=None, source=self.mention_span(source),
+                                       cluster=self.resolve(source))
         return None
 
     def _cue_text(self, cue: Token | None) -> str | None:

@@ -12,7 +12,7 @@ import re
 from spacy.tokens import Doc, Span, Token
 
 from app.pipeline.nlp import lemma
-from app.pipeline.attribution import Attributor
+from app.pipeline.attribution import SPEECH_NOUNS, STATEMENT_VERBS, Attributor
 from app.pipeline.content_model import Candidate, ContentModel, candidates, features, load_model
 from app.pipeline.cue_lexicon import load_lexicon, slot_of
 from app.pipeline.types import Mention, QuoteRecord
@@ -35,11 +35,6 @@ cite defend attack criticize criticise endorse discuss announce propose praise b
 dismiss question want plan promise pledge vow seek refuse decline agree call demand describe mention recommend
 condemn slam blast deny acknowledge admit confirm highlight tout
 """.split())
-# Nouns that name a statement or stance, and verbs by which its author puts one forward ("made the claim that")
-SPEECH_NOUNS = frozenset("""claim assertion statement argument warning promise pledge vow suggestion accusation
-allegation charge insistence belief view contention remark comment prediction admission denial assurance threat
-message announcement proposal demand complaint position conclusion finding estimate report""".split())
-STATEMENT_VERBS = frozenset("make issue repeat reiterate offer deliver give release renew voice express".split())
 # Verbs whose object is the person addressed, not what is said
 ADDRESSEE_CUES = frozenset("tell inform assure remind warn urge ask advise encourage order instruct invite".split())
 # "blasted Romney for not releasing his returns", "described Estonia as a suburb": the preposition right after

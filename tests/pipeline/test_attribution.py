@@ -167,6 +167,13 @@ def test_a_role_noun_tagged_as_a_proper_noun_resolves_to_its_bearer(extract):
     assert speech.speaker == "Vladimir Putin" and speech.speaker_mention.text == "the Russian President"
 
 
+def test_a_quote_after_a_sentence_announcing_a_statement_is_its_authors(extract):
+    text = ("Bernie Sanders spoke in Ohio.\n\nOn Monday, Sanders made the following comment:\n\n"
+            "“For young people who left school, the unemployment rate is 33 percent.”")
+    speech = next(q for q in extract(text).quotes if q.kind == "speech")
+    assert speech.speaker == "Bernie Sanders" and speech.speaker_mention.text == "Sanders"
+
+
 def test_a_dash_the_parser_takes_for_a_subject_is_not_the_speaker(extract):
     text = ("Mary Smith spoke in Ohio.\n\nWhen the returns were made public ― Smith boasted, “That makes me smart.”")
     speech = next(q for q in extract(text).quotes if q.kind == "speech")
