@@ -302,6 +302,20 @@ class Attributor:
         return Attribution(cue=cue, cue_text=self._cue_text(cue), source=mention, cluster=self.resolve(source),
                            where=self.where(sent, cue))
 
+    def attribution_tail(self, sent: Span) -> Span | None:
+        """The next sentence when it only attributes the quote that ends `sent` ("“…?” Graham asked."): spaCy
+        ends a sentence at "?”" or "!”", which leaves the speech verb outside the quote's own sentence. Only a
+        short sentence on the same line whose main verb is a cue with no clause of its own counts."""
+        if sent.end >= len(self.doc):
+            return None
+        tail = self.doc[sent.end].sent
+        root = tail.root
+        between = self.text[sent.end_char:tail.start_char]
+        if ("\n" in between or len(tail) > 12 or not self.is_cue(root)
+                or any(c.dep_ in {"ccomp", "xcomp"} and not self.in_quote[c.i] for c in root.children)):
+            return None
+        return tail
+
     def sentence_source(self, sent: Span) -> Attribution | None:
         """The speaker of a sentence that reports speech ("…, Schiff said." / "Said Ellis:"), for a quote with no
         cue of its own that follows it."""

@@ -207,6 +207,10 @@ def extract_doc(doc: Doc, cleaned: Cleaned) -> Extraction:
         # the frame runs over every sentence the quote touches: its cue may follow a quoted sentence or two
         first_sent = doc[ts].sent
         sent = doc[first_sent.start:max(first_sent.end, doc[te - 1].sent.end)]
+        if q.close_mark and text[q.close_mark - 1] in "?!":   # spaCy ends a sentence at "?”"
+            tail = attributor.attribution_tail(sent)
+            if tail is not None:
+                sent = doc[sent.start:tail.end]
         att = attributor.attribute(ts, te, sent, q.close_mark)
         in_heading = q.open_mark < head_end or is_section_heading(text, para_start, para_end)
         if att.source is None and not in_heading:

@@ -174,6 +174,14 @@ def test_a_quote_after_a_sentence_announcing_a_statement_is_its_authors(extract)
     assert speech.speaker == "Bernie Sanders" and speech.speaker_mention.text == "Sanders"
 
 
+def test_a_question_or_exclamation_is_attributed_by_the_short_sentence_after_it(extract):
+    text = ("Lindsey Graham spoke in Ohio. Mary Smith listened.\n\n“Does anybody know what our platform is?” Graham "
+            "asked. “Neither do I.”\n\n“We won!” Smith shouted. The crowd left. “Nobody knows why.”")
+    speakers = {q.text: q.speaker for q in extract(text).quotes}
+    assert speakers["Does anybody know what our platform is?"] == "Lindsey Graham"
+    assert speakers["We won!"] == "Mary Smith"
+
+
 def test_a_dash_the_parser_takes_for_a_subject_is_not_the_speaker(extract):
     text = ("Mary Smith spoke in Ohio.\n\nWhen the returns were made public ― Smith boasted, “That makes me smart.”")
     speech = next(q for q in extract(text).quotes if q.kind == "speech")
