@@ -311,7 +311,7 @@ class Attributor:
         tail = self.doc[sent.end].sent
         root = tail.root
         between = self.text[sent.end_char:tail.start_char]
-        if ("\n" in between or len(tail) > 12 or not self.is_cue(root)
+        if ("\n" in between or len(tail) > 25 or not self.is_cue(root)
                 or any(c.dep_ in {"ccomp", "xcomp"} and not self.in_quote[c.i] for c in root.children)):
             return None
         return tail
