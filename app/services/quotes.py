@@ -19,6 +19,7 @@ from sqlmodel import Session
 from app.errors import NotFound
 from app.models import Article, Entity, Outlet, Quote
 from app.services import fts_index, fts_postgres
+from app.services.driver_sql import fetch_all
 from app.services.entities import ids_for_name
 from app.services.fts import fts_match, ts_query
 from app.services.outlets import ids_for_outlet
@@ -148,8 +149,14 @@ def _to_row(r) -> QuoteRow:
 
 
 def _fetch(session: Session, stmt, params: dict | None = None) -> list[QuoteRow]:
+    """Rows of a statement built for this call, through SQLAlchemy (which caches its compilation)."""
     # .all(): one fetchall from the driver, not a fetchone per row (a page is at most a few hundred rows)
     return [_to_row(r) for r in session.connection().execute(stmt, params or {}).all()]
+
+
+def _fetch_built(session: Session, stmt, params: dict) -> list[QuoteRow]:
+    """Rows of a statement built once (module constant or cached by shape), on the driver's cursor."""
+    return [_to_row(r) for r in fetch_all(session.connection(), stmt, params)]
 
 
 def _cached_ids(session: Session, kind: str, value: str, resolve) -> tuple[int, ...]:
@@ -219,13 +226,14 @@ def where_terms(session: Session, filters: QuoteFilters) -> QuoteWhere | None:
     return where
 
 
-def _execute(session: Session, stmt, params: dict):
-    return session.connection().execute(stmt, params)
+_statements: dict[tuple, object] = {}   # (filters shape, scan shape) or ("count", filters shape) -> statement
 
 
-def count_matching(session: Session, where: QuoteWhere) -> int:
-    """How many quotes match (all pages), cached until the database changes."""
-    def count() -> int:
+def _count_statement(where: QuoteWhere):
+    """The count of the quotes matching filters of this shape, built on first use."""
+    key = ("count", where.shape)
+    stmt = _statements.get(key)
+    if stmt is None:
         if where.match is not None and not where.others:
             stmt = select(func.count()).select_from(fts_index.quote_fts).where(fts_index.matches(MATCH))
         elif where.match is not None:   # walk the matches, each joined to its quote by primary key
@@ -234,11 +242,15 @@ def count_matching(session: Session, where: QuoteWhere) -> int:
                     .where(fts_index.matches(MATCH), *where.others))
         else:
             stmt = select(func.count()).select_from(Quote.__table__).where(*where.terms)
-        return _execute(session, stmt, where.params).scalar_one()
-    return cached(session, ("quotes.count", where.key), count)
+        if len(_statements) < 1024:
+            _statements[key] = stmt
+    return stmt
 
 
-_statements: dict[tuple, object] = {}   # (filters shape, scan shape) -> page statement
+def count_matching(session: Session, where: QuoteWhere) -> int:
+    """How many quotes match (all pages), cached until the database changes."""
+    return cached(session, ("quotes.count", where.key),
+                  lambda: fetch_all(session.connection(), _count_statement(where), where.params)[0][0])
 
 
 def _page_statement(where: QuoteWhere, scan: Scan):
@@ -260,8 +272,7 @@ def _date_page(session: Session, where: QuoteWhere, limit: int, cursor: str | No
         date_id_scans(quote.published, quote.id, cursor, descending=descending)
 
     def fetch(scan: Scan, n: int) -> list[QuoteRow]:
-        return [_to_row(r) for r in _execute(session, _page_statement(where, scan),
-                                             {**where.params, **scan.params, "f_limit": n}).all()]
+        return _fetch_built(session, _page_statement(where, scan), {**where.params, **scan.params, "f_limit": n})
 
     return run_scans(scans, fetch, limit)
 
@@ -303,8 +314,13 @@ def list_quotes(
     return Page(items=items, total=count_matching(session, where), next_cursor=next_cursor)
 
 
+QUOTE_BY_ID = ROWS.where(quote.id == bindparam("quote_id", type_=Integer))
+QUOTES_OF_ARTICLE = ROWS.where(quote.article_id == bindparam("article_id", type_=Integer)).order_by(
+    quote.start, quote.id)
+
+
 def get_quote(*, session: Session, quote_id: int) -> QuoteRow:
-    rows = _fetch(session, ROWS.where(quote.id == quote_id))
+    rows = _fetch_built(session, QUOTE_BY_ID, {"quote_id": quote_id})
     if not rows:
         raise NotFound("quote", quote_id)
     return rows[0]
@@ -312,7 +328,7 @@ def get_quote(*, session: Session, quote_id: int) -> QuoteRow:
 
 def quotes_in_article(*, session: Session, article_id: int) -> list[QuoteRow]:
     """An article's quotes in reading order."""
-    return _fetch(session, ROWS.where(quote.article_id == article_id).order_by(quote.start, quote.id))
+    return _fetch_built(session, QUOTES_OF_ARTICLE, {"article_id": article_id})
 
 
 def count_quotes(*, session: Session) -> int:
