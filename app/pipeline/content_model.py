@@ -21,7 +21,7 @@ from pathlib import Path
 
 from spacy.tokens import Token
 
-from app.pipeline.cue_lexicon import load_lexicon, slot_of
+from app.pipeline.cue_lexicon import build_command, load_lexicon, slot_of
 from app.pipeline.nlp import lemma
 
 MODEL_PATH = Path(__file__).resolve().parent / "data" / "content_model.json"
@@ -275,14 +275,9 @@ def build(polnear_split: Path, nlp=None) -> dict:
 
 
 def main(argv: list[str] | None = None) -> None:
-    args = argv if argv is not None else sys.argv[1:]
-    if not args:
-        raise SystemExit("usage: python -m app.pipeline.content_model POLNEAR_SPLIT_DIR [OUT.json]")
-    out = Path(args[1]) if len(args) > 1 else MODEL_PATH
-    model = build(Path(args[0]))
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(model, indent=0, ensure_ascii=False, sort_keys=True) + "\n", encoding="utf-8")
-    print(f"{len(model['weights'])} weights from {model['rows']} candidates in {model['documents']} documents -> {out}")
+    build_command("app.pipeline.content_model", argv, build, MODEL_PATH, lambda model, out: (
+        f"{len(model['weights'])} weights from {model['rows']} candidates in {model['documents']} documents -> {out}"),
+        sort_keys=True)
 
 
 if __name__ == "__main__":

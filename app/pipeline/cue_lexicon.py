@@ -137,15 +137,23 @@ def build(polnear_split: Path, nlp=None) -> dict:
     return {"source": f"PolNeAR {polnear_split.name}", "documents": len(pairs), "cues": dict(sorted(cues.items()))}
 
 
-def main(argv: list[str] | None = None) -> None:
+def build_command(module: str, argv: list[str] | None, build_from, default_out: Path, summary, *,
+                  sort_keys: bool = False) -> None:
+    """`python -m MODULE POLNEAR_SPLIT_DIR [OUT.json]`: build an artefact learned from a PolNeAR split with
+    `build_from(split_dir)` and write it as JSON (default `default_out`); `summary(data, out)` is printed."""
     args = argv if argv is not None else sys.argv[1:]
     if not args:
-        raise SystemExit("usage: python -m app.pipeline.cue_lexicon POLNEAR_SPLIT_DIR [OUT.json]")
-    out = Path(args[1]) if len(args) > 1 else LEXICON_PATH
-    lexicon = build(Path(args[0]))
+        raise SystemExit(f"usage: python -m {module} POLNEAR_SPLIT_DIR [OUT.json]")
+    out = Path(args[1]) if len(args) > 1 else default_out
+    data = build_from(Path(args[0]))
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(lexicon, indent=0, ensure_ascii=False) + "\n", encoding="utf-8")
-    print(f"{len(lexicon['cues'])} cue lemmas from {lexicon['documents']} documents -> {out}")
+    out.write_text(json.dumps(data, indent=0, ensure_ascii=False, sort_keys=sort_keys) + "\n", encoding="utf-8")
+    print(summary(data, out))
+
+
+def main(argv: list[str] | None = None) -> None:
+    build_command("app.pipeline.cue_lexicon", argv, build, LEXICON_PATH,
+                  lambda lexicon, out: f"{len(lexicon['cues'])} cue lemmas from {lexicon['documents']} documents -> {out}")
 
 
 if __name__ == "__main__":
