@@ -29,7 +29,6 @@ disclose divulge proclaim affirm underscore underline highlight signal indicate
 brand scoff sigh laugh cry yell scream plead beg implore caution advise assure reassure inform remind
 lecture preach suggest concur dispute reject dismiss decline refuse blame credit applaud congratulate criticize
 scold chide rebuke admonish reprimand berate
-scold chide rebuke admonish reprimand berate
 """.split())
 # Nouns that name a statement or stance, and verbs by which its author puts one forward ("made the claim that")
 SPEECH_NOUNS = frozenset("""claim assertion statement argument warning promise pledge vow suggestion accusation
@@ -324,17 +323,19 @@ class Attributor:
             if source is None and tok.i + 1 < sent.end:
                 source = self.beside_cue(tok, tok.i + 1, tok.i + 1)  # "Said Ellis:" (inverted order)
             if source is not None and source.lower_ not in {"it", "that", "this", "which"}:
-                return Attribution(cue=None, cue_text=None, source=self.mention_span(source),
-                                   cluster=self.resolve(source))
+                return self._uncued(source)
         # "Sanders made the following comment:", "the ministry issued a statement:"
         for tok in sent:
             if (tok.dep_ == "dobj" and lemma(tok) in SPEECH_NOUNS and lemma(tok.head) in STATEMENT_VERBS
                     and not self.in_quote[tok.i]):
                 source = self.subject_of(tok.head)
                 if source is not None:
-                    return Attribution(cue=None, cue_text=None, source=self.mention_span(source),
-                                       cluster=self.resolve(source))
+                    return self._uncued(source)
         return None
+
+    def _uncued(self, source: Token) -> Attribution:
+        """`source` as the speaker of a quote that has no cue of its own."""
+        return Attribution(cue=None, cue_text=None, source=self.mention_span(source), cluster=self.resolve(source))
 
     def _cue_text(self, cue: Token | None) -> str | None:
         if cue is None:

@@ -231,8 +231,9 @@ def corroborates(a: Signature, b: Signature) -> Match | None:
     shortest = min(len(a.content), len(b.content))
     if shortest < STRONG_SHARED or len(a.content & b.content) < max(STRONG_SHARED, STRONG_COVER * shortest):
         return None   # cheap bound first: the ordered count never exceeds the shared set
-    shared = _common_in_order(_content_sequence(a), _content_sequence(b))
-    cover = shared / min(len(_content_sequence(a)), len(_content_sequence(b)))
+    seq_a, seq_b = _content_sequence(a), _content_sequence(b)
+    shared = _common_in_order(seq_a, seq_b)
+    cover = shared / min(len(seq_a), len(seq_b))
     if shared < STRONG_SHARED or cover < STRONG_COVER:
         return None
     return Match("variant", round(min(0.99, cover), 4))

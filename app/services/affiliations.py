@@ -31,15 +31,7 @@ class SpeakerRelations:
         self._kinds: dict[int, str | None] = {}
         self._affiliations: dict[int, frozenset[str]] = {}
         self._names: dict[int, frozenset[str]] = {}
-        people = [s for s, kind in self._kinds_of(set(speakers)).items() if kind == PERSON]
-        if people:
-            stated: dict[int, set[str]] = {p: set() for p in people}
-            for person, affiliation in self.conn.execute(select(EntityRole.entity_id, EntityRole.affiliation).distinct()
-                                                         .where(EntityRole.entity_id.in_(people),
-                                                                EntityRole.affiliation.is_not(None))):
-                if norm := alias_norm(affiliation):
-                    stated[person].add(norm)
-            self._affiliations.update({p: frozenset(a) for p, a in stated.items()})
+        self._read_affiliations({s for s, kind in self._kinds_of(set(speakers)).items() if kind == PERSON})
 
     def _kinds_of(self, ids: set[int]) -> dict[int, str | None]:
         missing = sorted(ids - self._kinds.keys())
@@ -48,12 +40,21 @@ class SpeakerRelations:
             self._kinds.update({i: found.get(i) for i in missing})
         return {i: self._kinds[i] for i in ids}
 
+    def _read_affiliations(self, people: set[int]) -> None:
+        missing = sorted(people - self._affiliations.keys())
+        if not missing:
+            return
+        stated: dict[int, set[str]] = {p: set() for p in missing}
+        for person, affiliation in self.conn.execute(select(EntityRole.entity_id, EntityRole.affiliation).distinct()
+                                                     .where(EntityRole.entity_id.in_(missing),
+                                                            EntityRole.affiliation.is_not(None))):
+            if norm := alias_norm(affiliation):
+                stated[person].add(norm)
+        self._affiliations.update({p: frozenset(a) for p, a in stated.items()})
+
     def _affiliations_of(self, person: int) -> frozenset[str]:
         """The affiliations the person's stated roles name, normalised ("Chinese President" -> chinese)."""
-        if person not in self._affiliations:
-            stated = self.conn.execute(select(EntityRole.affiliation).distinct().where(
-                EntityRole.entity_id == person, EntityRole.affiliation.is_not(None))).scalars()
-            self._affiliations[person] = frozenset(n for a in stated if (n := alias_norm(a)))
+        self._read_affiliations({person})
         return self._affiliations[person]
 
     def _names_of(self, institution: int) -> frozenset[str]:
