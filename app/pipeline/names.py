@@ -54,16 +54,22 @@ def _without_titles(toks: list[str]) -> list[str]:
 
 def person_tokens(name: str) -> list[str]:
     """Tokens that identify a person: no honorifics or titles, no middle initials."""
-    toks = name_tokens(name)
+    return list(_person_tokens(name))
+
+
+@lru_cache(maxsize=1 << 16)  # as _name_tokens: resolution asks for the same names hundreds of thousands of times
+def _person_tokens(name: str) -> tuple[str, ...]:
+    toks = list(_name_tokens(name))
     core = _without_titles(toks)
     if len(core) > 2:
         core = [core[0], *[t for t in core[1:-1] if len(t) > 1], core[-1]]
-    return core or toks
+    return tuple(core or toks)
 
 
 def identifying_tokens(name: str) -> list[str]:
     """person_tokens without generational suffixes: the given and family names that a surname mention can match."""
-    return [t for t in person_tokens(name) if t not in SUFFIXES] or person_tokens(name)
+    toks = _person_tokens(name)
+    return [t for t in toks if t not in SUFFIXES] or list(toks)
 
 
 def display_person_name(name: str, initials: bool = False) -> str:
@@ -85,6 +91,7 @@ def acronym(name: str) -> str:
     return "".join(w[0] for w in words) if len(words) >= 2 else ""
 
 
+@lru_cache(maxsize=1 << 16)
 def name_key(name: str, kind: str) -> str:
     """Key under which mentions of one actor are merged across articles.
 
