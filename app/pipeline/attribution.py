@@ -49,15 +49,21 @@ executive ceo king queen prince host anchor reporter statement government minist
 """.split())
 # used with .match(text, pos): anchored at pos (a "^" would only match at the start of the text)
 DASH_BYLINE = re.compile(r"[ \t\xa0]*[―—–-][ \t\xa0]*")
-WHERE = re.compile(
-    r"\b(?:at|during|in|on|after|before)\s+(?:a|an|the|his|her|their|its|this|that|[A-Z]\w+’s|\w+'s)?\s*"
-    r"(?:[\w-]+\s+){0,3}?(?:news conference|press conference|conference|briefing|interview|statement|speech|rally|"
-    r"summit|meeting|hearing|remarks|debate|event|forum|tweet|post|video|broadcast|address|session|talks|"
-    r"sidelines|television|radio|podcast|commentary|op-ed|appearance|town hall|call)\b"
-    r"(?:(?!\s(?:so|which|who|when|while|where|because|as|since|that|and|but)\b)[^,.;:“”\"|–—]){0,60}",
-    re.IGNORECASE,
-)
-TOLD_MEDIA = re.compile(r"\btold\s+((?:the\s+)?[A-Z][\w.]*(?:\s+[A-Z][\w.]*){0,3})")
+# "Where" is a prepositional phrase on the cue verb whose noun names an occasion ("in a statement", "at a news
+# conference", "during the meeting in Samarkand") or a place ("in Beijing"), or "on" a medium ("on Twitter"). Only
+# phrases the parse attaches to the cue count: a phrase elsewhere in the sentence is about something else ("they
+# have questions at a hearing next week", "after video surfaced").
+WHERE_PREPOSITIONS = frozenset("at during in on after before from".split())
+OCCASION_NOUNS = frozenset("""
+conference briefing interview statement speech rally summit meeting hearing remarks remark debate event forum tweet
+post video broadcast address session talks sidelines television tv radio podcast commentary op-ed editorial column
+appearance hall call interview letter memo email release testimony show program programme episode ceremony dinner
+luncheon breakfast fundraiser visit stop floor town chat session webcast livestream announcement report
+""".split())
+PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
+MEDIUM_LABELS = frozenset({"ORG", "PRODUCT", "WORK_OF_ART"})
+SPEAKING_VERBS = frozenset("speak talk address appear testify campaign write post tweet".split())
+MAX_WHERE_TOKENS = 16
 
 
 @dataclass(slots=True)
@@ -345,16 +351,56 @@ class Attributor:
         return cue.text
 
     def where(self, sent: Span, cue: Token | None) -> str | None:
-        """Place or occasion stated next to the cue ("at a news conference", "told the BBC"); never guessed."""
+        """Place or occasion the parse attaches to the cue ("said at a news conference", "told the BBC",
+        "speaking in Beijing, he said"); None when the text gives none: never guessed."""
         if cue is None:
             return None
-        frame = "".join(t.text_with_ws if not self.in_quote[t.i] else "|" for t in sent)
-        m = WHERE.search(frame)
-        if m:
-            return m.group(0).strip()
+        for head in self._where_heads(cue):
+            for child in head.children:
+                phrase = self._where_phrase(child, sent)
+                if phrase:
+                    return phrase
         if lemma(cue) == "tell":
-            m = TOLD_MEDIA.search(frame)
-            if m and any(self.token_index.get(t.i) is not None and self.token_index[t.i].kind == "organization"
-                         for t in cue.children if t.dep_ in {"dobj", "dative"}):
-                return m.group(0).strip().rstrip(".")
+            for child in cue.children:
+                if (child.dep_ in {"dobj", "dative"} and not self.in_quote[child.i]
+                        and self.token_index.get(child.i) is not None
+                        and self.token_index[child.i].kind == "organization"):
+                    return self._text(cue, child.right_edge)
         return None
+
+    @staticmethod
+    def _where_heads(cue: Token) -> list[Token]:
+        """The cue, a speaking participle on it ("speaking at a rally, he said"), and for a cue that adds to or
+        follows another verb ("…, adding that", "poked at him during the debate, tweeting") that
+        verb, where the phrase is usually stated once."""
+        heads = [cue]
+        heads += [c for c in cue.children if c.dep_ in {"advcl", "acl"} and lemma(c) in SPEAKING_VERBS]
+        if cue.dep_ in {"advcl", "conj", "xcomp"} and cue.head.pos_ in {"VERB", "AUX"}:
+            heads.append(cue.head)
+        return heads
+
+    def _where_phrase(self, prep: Token, sent: Span) -> str | None:
+        if prep.dep_ != "prep" or prep.lower_ not in WHERE_PREPOSITIONS or self.in_quote[prep.i]:
+            return None
+        pobj = next((c for c in prep.children if c.dep_ == "pobj"), None)
+        if pobj is None or self.in_quote[pobj.i] or pobj.ent_type_ in {"DATE", "TIME"}:
+            return None
+        occasion = lemma(pobj) in OCCASION_NOUNS or pobj.lower_ in OCCASION_NOUNS
+        place = (pobj.ent_type_ in PLACE_LABELS and prep.lower_ in {"in", "from"}
+                 or pobj.ent_type_ == "FAC" and prep.lower_ == "at")   # "at the U.S." is a target, not a place
+        medium = pobj.ent_type_ in MEDIUM_LABELS and prep.lower_ == "on"
+        if not (occasion or place or medium):
+            return None
+        end = prep.right_edge
+        for t in sent.doc[prep.i:end.i + 1]:  # it stops before a quotation or a relative clause it runs into
+            if self.in_quote[t.i] or t.dep_ == "relcl":
+                end = sent.doc[(t.left_edge.i if t.dep_ == "relcl" else t.i) - 1]
+                break
+        if end.i - prep.i + 1 > MAX_WHERE_TOKENS:  # a long tail ("…, which…"): the phrase up to its noun
+            end = pobj
+        return self._text(prep, end)
+
+    @staticmethod
+    def _text(first: Token, last: Token) -> str | None:
+        text = first.doc[first.i:last.i + 1].text.strip().rstrip(",;:–—-").strip()
+        return text or None

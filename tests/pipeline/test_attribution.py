@@ -52,6 +52,21 @@ def test_quote_paragraph_continues_previous_speaker(extract):
     assert quotes[0].where == "told the BBC"
 
 
+@pytest.mark.parametrize("text, where", [
+    ("John Smith said in a statement that the plan would fail.", "in a statement"),
+    ("Speaking at a rally in Ohio on Monday, John Smith said the plan would fail.", "at a rally in Ohio"),
+    ("“The plan will fail,” John Smith wrote on Twitter.", "on Twitter"),
+    ("John Smith said at a news conference in Paris, which was broadcast live, that the plan would fail.",
+     "at a news conference in Paris"),
+    # a phrase on another verb is about something else: the hearing is in what he said
+    ("John Smith said he had questions for the agency at a hearing next week.", None),
+    # "at" a country is a target, not where he spoke
+    ("John Smith also struck out at the U.S. for its provocations and said Moscow would adhere to the policy.", None),
+])
+def test_where_is_the_phrase_the_parse_attaches_to_the_cue(extract, text, where):
+    assert [q.where for q in extract(text).quotes if q.kind in {"speech", "indirect"}] == [where]
+
+
 def test_scare_quotes_without_source_are_unattributed(extract):
     e = extract("The city had a “zero Covid” policy for years.")
     assert [q.kind for q in e.quotes] == ["unattributed"]
