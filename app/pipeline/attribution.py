@@ -383,21 +383,35 @@ class Attributor:
         if prep.dep_ != "prep" or prep.lower_ not in WHERE_PREPOSITIONS or self.in_quote[prep.i]:
             return None
         pobj = next((c for c in prep.children if c.dep_ == "pobj"), None)
-        if pobj is None or self.in_quote[pobj.i] or pobj.ent_type_ in {"DATE", "TIME"}:
+        if pobj is None or pobj.ent_type_ in {"DATE", "TIME"}:
+            return None
+        titled = self.in_quote[pobj.i]  # "on “Fox News Sunday”": a programme's quoted title
+        if titled and not (prep.lower_ == "on" and pobj.pos_ == "PROPN"):
             return None
         occasion = lemma(pobj) in OCCASION_NOUNS or pobj.lower_ in OCCASION_NOUNS
         place = (pobj.ent_type_ in PLACE_LABELS and prep.lower_ in {"in", "from"}
                  or pobj.ent_type_ == "FAC" and prep.lower_ == "at")   # "at the U.S." is a target, not a place
-        medium = pobj.ent_type_ in MEDIUM_LABELS and prep.lower_ == "on"
+        medium = prep.lower_ == "on" and (pobj.ent_type_ in MEDIUM_LABELS or titled)
         if not (occasion or place or medium):
             return None
         end = prep.right_edge
-        for t in sent.doc[prep.i:end.i + 1]:  # it stops before a quotation or a relative clause it runs into
-            if self.in_quote[t.i] or t.dep_ == "relcl":
-                end = sent.doc[(t.left_edge.i if t.dep_ == "relcl" else t.i) - 1]
+        doc = sent.doc
+        for t in doc[prep.i:end.i + 1]:  # it stops before a quotation or a relative clause it runs into,
+            if t.dep_ == "relcl":
+                end = doc[t.left_edge.i - 1]
+                break
+            # but a quoted title it needs is part of it ("on this weekend's broadcast of “Fox News Sunday”")
+            if (self.in_quote[t.i] and t.i > prep.i and doc[t.i - 1].pos_ not in {"ADP", "DET"}
+                    and not self.in_quote[t.i - 1]):
+                end = doc[t.i - 1]
                 break
         if end.i - prep.i + 1 > MAX_WHERE_TOKENS:  # a long tail ("…, which…"): the phrase up to its noun
             end = pobj
+        if self.in_quote[end.i]:  # a title it took in: up to its closing mark
+            while end.i + 1 < sent.end and self.in_quote[end.i + 1]:
+                end = doc[end.i + 1]
+            if end.i + 1 < sent.end and doc[end.i + 1].is_quote:
+                end = doc[end.i + 1]
         return self._text(prep, end)
 
     @staticmethod

@@ -58,6 +58,10 @@ def test_quote_paragraph_continues_previous_speaker(extract):
     ("“The plan will fail,” John Smith wrote on Twitter.", "on Twitter"),
     ("John Smith said at a news conference in Paris, which was broadcast live, that the plan would fail.",
      "at a news conference in Paris"),
+    # a quoted programme title belongs to the phrase
+    ("“The plan will fail,” John Smith said on this weekend’s broadcast of “Fox News Sunday.”",
+     "on this weekend’s broadcast of “Fox News Sunday.”"),
+    ("John Smith said on “Fox News Sunday” that the plan would fail.", "on “Fox News Sunday”"),
     # a phrase on another verb is about something else: the hearing is in what he said
     ("John Smith said he had questions for the agency at a hearing next week.", None),
     # "at" a country is a target, not where he spoke
