@@ -10,6 +10,8 @@ from functools import lru_cache
 import spacy
 from spacy.language import Language
 from spacy.tokens import Doc, Token
+from thinc.api import Model, NumpyOps
+from threadpoolctl import threadpool_limits
 
 from app.pipeline.attribute_table import AttributeTable
 
@@ -52,7 +54,24 @@ def load_nlp(model: str | None = None) -> Language:
     if "lemmatizer" in nlp.pipe_names:
         nlp.disable_pipe("lemmatizer")
         _lemmatizers[id(nlp.vocab)] = nlp.get_pipe("lemmatizer").lemmatize
+    # Matrix products by numpy's OpenBLAS instead of thinc's BLIS, on one thread. Nearly all of the network's time
+    # is the tok2vec layers' matrix products (the shared tok2vec's and NER's own), and the BLIS bundled with thinc
+    # picks its 'generic' kernels on this kind of CPU (BLIS_ARCH_DEBUG=1 says so): ~20 GFLOP/s where OpenBLAS
+    # reaches 60-80. The annotations are the same (tests/pipeline/test_nlp.py). OpenBLAS gets one thread: by
+    # default it starts one per core, whose spinning costs more CPU than it saves, and processes (parallel.py),
+    # not threads, are how extraction uses several cores. The limit is process-wide, for BLAS only.
+    threadpool_limits(limits=1, user_api="blas")
+    use_ops(nlp, NumpyOps(use_blis=False))
     return nlp
+
+
+def use_ops(nlp: Language, ops: NumpyOps) -> None:
+    """Run every component's model with `ops` (thinc models keep the ops they were built with)."""
+    for _, component in nlp.components:  # disabled ones too: the benchmarks re-enable the stock components
+        model = getattr(component, "model", None)
+        if isinstance(model, Model):
+            for node in model.walk():
+                node.ops = ops
 
 
 def lemma(token: Token) -> str:

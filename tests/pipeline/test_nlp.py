@@ -1,4 +1,4 @@
-"""The pipeline's two speed-ups over en_core_web_sm give exactly what the components they replace give."""
+"""The pipeline's speed-ups over en_core_web_sm give exactly what the components (and kernels) they replace give."""
 import numpy
 import pytest
 from spacy.attrs import DEP, LEMMA, MORPH, POS, TAG
@@ -36,3 +36,24 @@ def test_lemma_on_demand_is_the_lemmatizers_lemma(parsed):
         doc = nlp.get_pipe("attribute_table")(doc.copy())
         lemmatised = nlp.get_pipe("lemmatizer")(doc.copy())
         assert [lemma(t) for t in doc] == [t.lemma_.lower() for t in lemmatised]
+
+
+def annotations(docs) -> list:
+    return [[(t.tag_, t.pos_, t.dep_, t.head.i, t.is_sent_start, t.ent_iob_, t.ent_type_) for t in doc] for doc in docs]
+
+
+def test_numpy_matrix_products_annotate_as_blis_does():
+    """load_nlp runs the models' matrix products through numpy's OpenBLAS; thinc's BLIS gives the same labels."""
+    from thinc.api import NumpyOps
+
+    from app.pipeline.nlp import use_ops
+
+    nlp = load_nlp()
+    texts = [path.read_text(encoding="utf-8") for path in seed_files()] + [TRICKY]
+    fast = annotations(nlp.pipe(texts))
+    use_ops(nlp, NumpyOps())  # thinc's default: BLIS
+    try:
+        by_blis = annotations(nlp.pipe(texts))
+    finally:
+        use_ops(nlp, NumpyOps(use_blis=False))
+    assert fast == by_blis
