@@ -1,9 +1,11 @@
 """Extraction speed: whosaid's pipeline against the stock en_core_web_sm components it replaces, in one run.
 
-whosaid runs spaCy with its attribute ruler replaced by table lookups (app/pipeline/attribute_table.py) and
-without the lemmatizer (lemmas computed on demand, app/pipeline/nlp.py). Both give the same output; this measures
-what they save. The two pipelines take turns on the same texts (PolNeAR dev by default), several rounds, so
-noise from other jobs on the machine falls on both alike. Printed per round and as medians: words per second
+whosaid runs spaCy with its attribute ruler replaced by table lookups (app/pipeline/attribute_table.py), without
+the lemmatizer (lemmas computed on demand), with the models' matrix products done by numpy's OpenBLAS instead
+of thinc's BLIS (app/pipeline/nlp.py) and with the NER's moves decoded in numpy (app/pipeline/ner_decode.py). All give the same output; this measures what they save. Three pipelines
+take turns on the same texts (PolNeAR dev by default), several rounds, so noise from other jobs on the machine
+falls on all alike: `stock` (en_core_web_sm as shipped), `blis` (whosaid's components with thinc's BLIS and spaCy's
+NER decoder, as before those two changes) and `whosaid`. Printed per round and as medians: words per second
 (wall clock and per CPU-second) for spaCy alone and for the full extraction (spaCy + rules).
 
     python benchmarks/extract_speed.py [--rounds 3] [--texts DIR]
@@ -22,21 +24,46 @@ sys.path.insert(0, str(ROOT))
 
 from app.pipeline.clean import clean  # noqa: E402
 from app.pipeline.extract import extract_doc  # noqa: E402
-from app.pipeline.nlp import load_nlp  # noqa: E402
+from app.pipeline.nlp import load_nlp, use_ops  # noqa: E402
+from thinc.api import NumpyOps  # noqa: E402
+
+
+@contextmanager
+def blis(nlp):
+    """The same loaded pipeline with thinc's default kernels (BLIS) for the matrix products and spaCy's own NER
+    decoder: whosaid's pipeline before those two changes."""
+    use_ops(nlp, NumpyOps())
+    nlp.disable_pipe("ner")
+    nlp.enable_pipe("spacy_ner")
+    try:
+        yield
+    finally:
+        nlp.disable_pipe("spacy_ner")
+        nlp.enable_pipe("ner")
+        use_ops(nlp, NumpyOps(use_blis=False))
 
 
 @contextmanager
 def stock(nlp):
-    """The same loaded pipeline with the stock components back in place of whosaid's."""
+    """The same loaded pipeline with the stock components and kernels back in place of whosaid's."""
     nlp.disable_pipe("attribute_table")
     nlp.enable_pipe("attribute_ruler")
     nlp.enable_pipe("lemmatizer")
     try:
-        yield
+        with blis(nlp):
+            yield
     finally:
         nlp.disable_pipe("lemmatizer")
         nlp.disable_pipe("attribute_ruler")
         nlp.enable_pipe("attribute_table")
+
+
+@contextmanager
+def whosaid(nlp):
+    yield
+
+
+CONFIGS = {"stock": stock, "blis": blis, "whosaid": whosaid}
 
 
 def timed(nlp, cleaned: list, rules: bool) -> tuple[float, float]:
@@ -60,12 +87,9 @@ def main() -> None:
     results: dict[str, list[tuple[float, float]]] = {}
     for _ in range(args.rounds):
         for rules in (False, True):
-            for name in ("stock", "whosaid"):
+            for name, config in CONFIGS.items():
                 label = f"{name:8} {'spaCy + rules' if rules else 'spaCy only':14}"
-                if name == "stock":
-                    with stock(nlp):
-                        wall, cpu = timed(nlp, cleaned, rules)
-                else:
+                with config(nlp):
                     wall, cpu = timed(nlp, cleaned, rules)
                 results.setdefault(label, []).append((wall, cpu))
                 print(f"{label} {words / wall:8.0f} words/s {words / cpu:8.0f} words/CPU-s", flush=True)

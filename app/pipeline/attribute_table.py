@@ -3,16 +3,19 @@
 en_core_web_sm sets POS, morphology and some lemmas with an AttributeRuler: 179 Matcher patterns run over every
 token. All but a few match one token by its fine-grained tag and/or its lower-cased form, so they become
 dictionary lookups here; the rest (dependency labels, regular expressions, two-token exceptions such as
-"gon na") still run through a Matcher, now of 18 patterns. Rules apply in the ruler's order, later ones
-overriding earlier ones, as the ruler does. `tests/pipeline/test_nlp.py` checks the output is identical.
+"gon na") are matched as boolean masks over the document's attribute arrays (`MaskedPattern`), since spaCy's
+Matcher stepping its 23 patterns through every token was most of this component's time. Rules apply in the
+ruler's order, later ones overriding earlier ones, as the ruler does. `tests/pipeline/test_nlp.py` checks the
+output is identical.
 """
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 
 import numpy
 
-from spacy.attrs import DEP, LEMMA, LOWER, MORPH, POS, TAG
+from spacy.attrs import DEP, IDS, LEMMA, LOWER, MORPH, POS, TAG
 from spacy.matcher import Matcher
 from spacy.pipeline import AttributeRuler
 from spacy.tokens import Doc
@@ -30,6 +33,71 @@ def _values(spec) -> list[str] | None:
     return None
 
 
+class MaskedPattern:
+    """A fixed-length token pattern matched over whole attribute arrays: each token's spec becomes a boolean mask
+    over the document's tokens, and the pattern matches at every start where all of its specs hold. Gives the
+    Matcher's matches for the predicates it accepts (a value, IN, NOT_IN or REGEX (searched) on a string
+    attribute; a value of a boolean flag). `MaskedPattern.accepts` says whether a pattern has only those."""
+
+    STRING_ATTRS = frozenset({"ORTH", "LOWER", "NORM", "TAG", "POS", "DEP", "LEMMA", "SHAPE", "ENT_TYPE"})
+
+    def __init__(self, pattern: list[dict], strings):
+        self.specs = [[(IDS[key], self._predicate(key, value, strings)) for key, value in spec.items()]
+                      for spec in pattern]
+        self.attrs = sorted({attr for spec in self.specs for attr, _ in spec})
+
+    @classmethod
+    def accepts(cls, pattern: list[dict]) -> bool:
+        def ok(key: str, value) -> bool:
+            if key in cls.STRING_ATTRS:
+                return isinstance(value, str) or (isinstance(value, dict) and len(value) == 1
+                                                  and set(value) <= {"IN", "NOT_IN", "REGEX"})
+            return key.startswith("IS_") and key in IDS and isinstance(value, bool)
+        return bool(pattern) and all(spec and all(ok(k, v) for k, v in spec.items()) for spec in pattern)
+
+    @staticmethod
+    def _predicate(key: str, value, strings):
+        """A function from a column of attribute values to a boolean mask."""
+        if not isinstance(value, dict):
+            wanted = strings.add(value) if isinstance(value, str) else int(value)
+            return lambda col: col == wanted
+        (op, arg), = value.items()
+        if op == "REGEX":
+            return _RegexMask(arg, strings)
+        hashes = numpy.array([strings.add(v) for v in arg], dtype="uint64")
+        return (lambda col: numpy.isin(col, hashes)) if op == "IN" else (lambda col: ~numpy.isin(col, hashes))
+
+    def starts(self, columns: dict[int, numpy.ndarray], n: int) -> numpy.ndarray:
+        """Token positions where the pattern matches."""
+        width = len(self.specs)
+        if n < width:
+            return numpy.zeros(0, dtype="int64")
+        hit = numpy.ones(n - width + 1, dtype=bool)
+        for k, spec in enumerate(self.specs):
+            for attr, predicate in spec:
+                hit &= predicate(columns[attr])[k:n - width + 1 + k]
+        return numpy.flatnonzero(hit)
+
+
+class _RegexMask:
+    """Tokens whose string matches a regular expression (searched, as the Matcher does). Each distinct string is
+    tried once per process: the values seen so far and those that matched are kept."""
+
+    def __init__(self, pattern: str, strings):
+        self.regex, self.strings = re.compile(pattern), strings
+        self.seen: set[int] = set()
+        self.matching = numpy.zeros(0, dtype="uint64")
+
+    def __call__(self, col: numpy.ndarray) -> numpy.ndarray:
+        new = [h for h in numpy.unique(col).tolist() if h not in self.seen]
+        if new:
+            self.seen.update(new)
+            hits = [h for h in new if self.regex.search(self.strings[h])]
+            if hits:
+                self.matching = numpy.concatenate([self.matching, numpy.array(hits, dtype="uint64")])
+        return numpy.isin(col, self.matching)
+
+
 def _simple(alternatives: list) -> bool:
     return all(len(p) == 1 and set(p[0]) <= {"TAG", "LOWER"} and all(_values(v) is not None for v in p[0].values())
                for p in alternatives)
@@ -41,13 +109,17 @@ class AttributeTable:
         self.by_tag: dict[str, list[int]] = defaultdict(list)
         self.by_lower: dict[str, list[int]] = defaultdict(list)
         self.by_lower_tag: dict[tuple[str, str], list[int]] = defaultdict(list)
-        self.residual = Matcher(ruler.vocab)
+        self.residual = Matcher(ruler.vocab)     # rules of other patterns, if a model has any
+        self.masked: list[tuple[int, MaskedPattern]] = []
         self.indices: dict[int, int] = {}
         for rule, entry in enumerate(ruler.patterns):
             alternatives = entry["patterns"]
             if not _simple(alternatives):
-                self.residual.add(str(rule), alternatives)
                 self.indices[rule] = entry["index"]
+                if all(MaskedPattern.accepts(p) for p in alternatives):
+                    self.masked.extend((rule, MaskedPattern(p, ruler.vocab.strings)) for p in alternatives)
+                else:
+                    self.residual.add(str(rule), alternatives)
                 continue
             for (spec,) in alternatives:
                 tags, lowers = _values(spec.get("TAG", "")), _values(spec.get("LOWER", ""))
@@ -62,6 +134,7 @@ class AttributeTable:
                     for lower in lowers:
                         self.by_lower[lower].append(rule)
         self._merged: dict[tuple[int, ...], dict[int, int]] = {}
+        self.masked_attrs = sorted({attr for _, p in self.masked for attr in p.attrs})
 
         # the same tables keyed by string hashes, so a document is read as arrays, without Token objects
         strings = ruler.vocab.strings
@@ -85,8 +158,16 @@ class AttributeTable:
     def __call__(self, doc: Doc) -> Doc:
         extra: dict[int, list[int]] = defaultdict(list)
         strings = doc.vocab.strings
-        for match_id, start, end in self.residual(doc, allow_missing=True):
-            rule = int(strings[match_id])
+        matches: list[tuple[int, int, int]] = []
+        if len(self.residual):
+            matches += [(int(strings[m]), start, end) for m, start, end in self.residual(doc, allow_missing=True)]
+        if self.masked and len(doc):
+            values = doc.to_array(self.masked_attrs).reshape(len(doc), len(self.masked_attrs))
+            columns = {attr: values[:, k] for k, attr in enumerate(self.masked_attrs)}
+            for rule, pattern in self.masked:
+                width = len(pattern.specs)
+                matches += [(rule, start, start + width) for start in pattern.starts(columns, len(doc)).tolist()]
+        for rule, start, end in matches:
             index = self.indices[rule]
             extra[(end if index < 0 else start) + index].append(rule)
         rows = doc.to_array(list(ARRAY_ATTRS)).tolist()

@@ -10,8 +10,11 @@ from functools import lru_cache
 import spacy
 from spacy.language import Language
 from spacy.tokens import Doc, Token
+from thinc.api import Model, NumpyOps
+from threadpoolctl import threadpool_limits
 
 from app.pipeline.attribute_table import AttributeTable
+from app.pipeline.ner_decode import GreedyNER
 
 # The rules ask for the lemma of a few tokens (verbs that may cue speech, role nouns), so the pipeline runs without
 # spaCy's lemmatizer, which costs a tenth of the pipeline's time lemmatising every token, and `lemma()` applies
@@ -36,6 +39,11 @@ def make_attribute_table(nlp: Language, name: str) -> AttributeTable:
     return AttributeTable(nlp.get_pipe("attribute_ruler"))
 
 
+@Language.factory("greedy_ner")
+def make_greedy_ner(nlp: Language, name: str) -> GreedyNER:
+    return GreedyNER(nlp.get_pipe("spacy_ner"))
+
+
 @lru_cache(maxsize=2)
 def load_nlp(model: str | None = None) -> Language:
     """Load the spaCy model named in the settings (installed as a package, so no network is touched)."""
@@ -52,7 +60,28 @@ def load_nlp(model: str | None = None) -> Language:
     if "lemmatizer" in nlp.pipe_names:
         nlp.disable_pipe("lemmatizer")
         _lemmatizers[id(nlp.vocab)] = nlp.get_pipe("lemmatizer").lemmatize
+    if "ner" in nlp.pipe_names:  # same entities, a third of the time (ner_decode.py); spaCy's stays, disabled
+        nlp.rename_pipe("ner", "spacy_ner")
+        nlp.add_pipe("greedy_ner", name="ner", after="spacy_ner")
+        nlp.disable_pipe("spacy_ner")
+    # Matrix products by numpy's OpenBLAS instead of thinc's BLIS, on one thread. Nearly all of the network's time
+    # is the tok2vec layers' matrix products (the shared tok2vec's and NER's own), and the BLIS bundled with thinc
+    # picks its 'generic' kernels on this kind of CPU (BLIS_ARCH_DEBUG=1 says so): ~20 GFLOP/s where OpenBLAS
+    # reaches 60-80. The annotations are the same (tests/pipeline/test_nlp.py). OpenBLAS gets one thread: by
+    # default it starts one per core, whose spinning costs more CPU than it saves, and processes (parallel.py),
+    # not threads, are how extraction uses several cores. The limit is process-wide, for BLAS only.
+    threadpool_limits(limits=1, user_api="blas")
+    use_ops(nlp, NumpyOps(use_blis=False))
     return nlp
+
+
+def use_ops(nlp: Language, ops: NumpyOps) -> None:
+    """Run every component's model with `ops` (thinc models keep the ops they were built with)."""
+    for _, component in nlp.components:  # disabled ones too: the benchmarks re-enable the stock components
+        model = getattr(component, "model", None)
+        if isinstance(model, Model):
+            for node in model.walk():
+                node.ops = ops
 
 
 def lemma(token: Token) -> str:

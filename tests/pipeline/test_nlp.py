@@ -1,4 +1,4 @@
-"""The pipeline's two speed-ups over en_core_web_sm give exactly what the components they replace give."""
+"""The pipeline's speed-ups over en_core_web_sm give exactly what the components (and kernels) they replace give."""
 import numpy
 import pytest
 from spacy.attrs import DEP, LEMMA, MORPH, POS, TAG
@@ -36,3 +36,50 @@ def test_lemma_on_demand_is_the_lemmatizers_lemma(parsed):
         doc = nlp.get_pipe("attribute_table")(doc.copy())
         lemmatised = nlp.get_pipe("lemmatizer")(doc.copy())
         assert [lemma(t) for t in doc] == [t.lemma_.lower() for t in lemmatised]
+
+
+def annotations(docs) -> list:
+    return [[(t.tag_, t.pos_, t.dep_, t.head.i, t.is_sent_start, t.ent_iob_, t.ent_type_) for t in doc] for doc in docs]
+
+
+def test_numpy_matrix_products_annotate_as_blis_does():
+    """load_nlp runs the models' matrix products through numpy's OpenBLAS; thinc's BLIS gives the same labels."""
+    from thinc.api import NumpyOps
+
+    from app.pipeline.nlp import use_ops
+
+    nlp = load_nlp()
+    texts = [path.read_text(encoding="utf-8") for path in seed_files()] + [TRICKY]
+    fast = annotations(nlp.pipe(texts))
+    use_ops(nlp, NumpyOps())  # thinc's default: BLIS
+    try:
+        by_blis = annotations(nlp.pipe(texts))
+    finally:
+        use_ops(nlp, NumpyOps(use_blis=False))
+    assert fast == by_blis
+
+
+def test_numpy_ner_decoder_finds_spacys_entities():
+    """The NER moves decoded in numpy (ner_decode.py) give the entities spaCy's own decoder gives."""
+    nlp = load_nlp()
+    texts = [path.read_text(encoding="utf-8") for path in seed_files()] + [TRICKY, "Putin", "", "\n\nMr. Xi\n"]
+    with nlp.select_pipes(disable=["ner"]):
+        docs = list(nlp.pipe(texts))
+    ours, spacys = [d.copy() for d in docs], [d.copy() for d in docs]
+    list(nlp.get_pipe("ner").pipe(ours, batch_size=4))
+    list(nlp.get_pipe("spacy_ner").pipe(spacys, batch_size=4))
+    assert sum(len(d.ents) for d in spacys) > 100
+    for a, b in zip(ours, spacys):
+        assert [(t.ent_iob_, t.ent_type_) for t in a] == [(t.ent_iob_, t.ent_type_) for t in b]
+
+
+def test_numpy_ner_decoder_leaves_preset_entities_to_spacy():
+    from spacy.tokens import Span
+
+    nlp = load_nlp()
+    with nlp.select_pipes(disable=["ner"]):
+        doc = nlp("The talks in Samarkand were held by Vladimir Putin and Xi Jinping.")
+    doc.set_ents([Span(doc, 3, 4, label="ORG")], default="unmodified")
+    ours, spacys = nlp.get_pipe("ner")(doc.copy()), nlp.get_pipe("spacy_ner")(doc.copy())
+    assert [(e.text, e.label_) for e in ours.ents] == [(e.text, e.label_) for e in spacys.ents]
+    assert ("Samarkand", "ORG") in [(e.text, e.label_) for e in ours.ents]
