@@ -3,6 +3,7 @@ limit on its statements, closed by the RequestSessions middleware) and the pagin
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import urlencode
 from typing import Annotated
 
 from fastapi import Depends, Path, Query, Request, Response
@@ -84,7 +85,11 @@ class PageParams:
         """The next page's URL (this request's URL with `cursor` replaced), also set as an RFC 8288 Link header."""
         if next_cursor is None or self.request is None:
             return None
-        url = str(self.request.url.include_query_params(cursor=next_cursor))
+        # as URL.include_query_params(cursor=...) gives (other parameters in order, cursor last), from the
+        # already parsed query instead of parsing the query string again
+        query = [(k, v) for k, v in self.request.query_params.multi_items() if k != "cursor"]
+        query.append(("cursor", next_cursor))
+        url = str(self.request.url.replace(query=urlencode(query)))
         if self.response is not None:
             self.response.headers.append("Link", f'<{url}>; rel="next"')
         return url

@@ -77,7 +77,7 @@ def child(tree: str, db: str, scenarios: list[str], n: int, profile: bool) -> No
     async def run() -> None:
         for name in scenarios:
             reqs = plans[name][0]
-            for r in reqs[:50]:   # warm-up: connections, caches, compiled statements
+            for r in reqs[:300]:   # warm-up: connections, caches (every speaker of mix), compiled statements
                 assert await _call(app, r.method, r.path, (r.body or "").encode()) == 200, r.path
             profiler = cProfile.Profile(time.process_time) if profile else None
             started = time.process_time()
