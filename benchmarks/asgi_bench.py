@@ -64,12 +64,17 @@ async def _call(app, method: str, target: str, body: bytes = b"") -> int:
 
 def child(tree: str, db: str, scenarios: list[str], n: int, profile: bool) -> None:
     """Runs in the child process: import the application of `tree`, time each scenario, print JSON lines."""
-    sys.path.insert(0, tree)
     sys.path.insert(0, str(ROOT / "benchmarks"))
     os.environ["WHOSAID_DATABASE_URL"] = f"sqlite:///{db}"
-    from http_bench import workload   # the same requests as the HTTP benchmark
+    from http_bench import workload   # the same requests as the HTTP benchmark (it puts ROOT on sys.path)
 
+    for module in [m for m in sys.modules if m == "app" or m.startswith("app.")]:
+        del sys.modules[module]   # the workload's imports came from ROOT; the application must be `tree`'s
+    sys.path[:] = [tree] + [p for p in sys.path if Path(p).resolve() != ROOT]
     from app.main import create_app
+
+    import app
+    assert Path(app.__file__).resolve().is_relative_to(Path(tree).resolve()), app.__file__
 
     _facts, plans = workload(Path(db), None, 11)
     app = create_app(database_url=f"sqlite:///{db}", upgrade=False)
