@@ -1,8 +1,9 @@
-"""Typed dependencies shared by the routers: a database session (with a time limit on its statements, closed by
-the RequestSessions middleware) and the pagination parameters."""
+"""Typed dependencies shared by the routers: the request's read access to the database (app/db.Reader: a time
+limit on its statements, closed by the RequestSessions middleware) and the pagination parameters."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import urlencode
 from typing import Annotated
 
 from fastapi import Depends, Path, Query, Request, Response
@@ -11,7 +12,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.core.config import get_settings
-from app.db import reader_session
+from app.db import Reader, get_reader_engine
 from app.errors import InvalidParameter
 from app.models import MAX_ID
 
@@ -20,8 +21,9 @@ SESSIONS_KEY = "whosaid.request_sessions"   # scope key: the sessions opened for
 
 
 async def request_session(request: Request) -> Session:
-    """The session of one request: read-only, one snapshot, a deadline on its statements (app/db.py
-    ReaderSession); a statement stopped at the deadline becomes a 503 (app/errors.py).
+    """The database access of one request: read-only, one snapshot, a deadline on its statements (app/db.py
+    Reader: services take it as their `session`, and an ORM session is made only for what needs one); a
+    statement stopped at the deadline becomes a 503 (app/errors.py).
 
     A plain async function, not a `yield` dependency: FastAPI wraps each of those in a context manager, a
     cancel scope and an exit stack, about a tenth of a page's CPU. RequestSessions closes the session instead,
@@ -31,9 +33,9 @@ async def request_session(request: Request) -> Session:
     if opened is None:
         raise RuntimeError("RequestSessions is not installed: nothing would close this session")
     settings = getattr(request.app.state, "settings", None) or _settings
-    session = reader_session(getattr(request.app.state, "database_url", None), settings.query_timeout_ms)
-    opened.append(session)
-    return session
+    reader = Reader(get_reader_engine(getattr(request.app.state, "database_url", None)), settings.query_timeout_ms)
+    opened.append(reader)
+    return reader   # type: ignore[return-value]  # what read services use of a Session, see Reader
 
 
 class RequestSessions:
@@ -47,7 +49,7 @@ class RequestSessions:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        opened: list[Session] = []
+        opened: list[Reader] = []
         scope[SESSIONS_KEY] = opened   # a list, so that copies of the scope made further in share it
         try:
             await self.app(scope, receive, send)
@@ -83,7 +85,11 @@ class PageParams:
         """The next page's URL (this request's URL with `cursor` replaced), also set as an RFC 8288 Link header."""
         if next_cursor is None or self.request is None:
             return None
-        url = str(self.request.url.include_query_params(cursor=next_cursor))
+        # as URL.include_query_params(cursor=...) gives (other parameters in order, cursor last), from the
+        # already parsed query instead of parsing the query string again
+        query = [(k, v) for k, v in self.request.query_params.multi_items() if k != "cursor"]
+        query.append(("cursor", next_cursor))
+        url = str(self.request.url.replace(query=urlencode(query)))
         if self.response is not None:
             self.response.headers.append("Link", f'<{url}>; rel="next"')
         return url

@@ -15,7 +15,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 
 import app as package
-from app.api import api_router, explorer
+from app.api import explorer, include_api
 from app.core.config import Settings, get_settings
 from app.db import upgrade_database
 from app.deps import RequestSessions
@@ -47,8 +47,8 @@ def create_app(*, database_url: str | None = None, upgrade: bool = True, setting
     api.state.database_url = database_url
     api.state.settings = settings
     install_error_handlers(api)
-    api.include_router(api_router)
-    api.include_router(api_router, prefix=API_VERSION_PREFIX, include_in_schema=False)
+    include_api(api)
+    include_api(api, prefix=API_VERSION_PREFIX, include_in_schema=False)
     api.include_router(explorer.router)
     api.mount("/web", StaticFiles(directory=explorer.WEB_DIR), name="web")
     install_openapi(api)

@@ -26,21 +26,23 @@ class BodySizeLimit:
             await self.app(scope, receive, send)
             return
         declared = Headers(scope=scope).get("content-length")
-        too_large = HTTPException(status_code=413, detail=f"Request body too large (limit {self.max_bytes} bytes)")
         received = 0
 
         async def limited_receive() -> Message:
             nonlocal received
             if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
-                raise too_large
+                raise self._too_large()
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.max_bytes:
-                    raise too_large
+                    raise self._too_large()
             return message
 
         await self.app(scope, limited_receive, send)
+
+    def _too_large(self) -> HTTPException:   # made only when needed: most requests have no body at all
+        return HTTPException(status_code=413, detail=f"Request body too large (limit {self.max_bytes} bytes)")
 
 
 class SecurityHeaders:

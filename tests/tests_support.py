@@ -10,7 +10,7 @@ from sqlalchemy import create_engine
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
-from app.db import get_engine
+from app.db import get_engine, get_reader_engine
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
@@ -46,11 +46,13 @@ class PostgresServer:
         template must have none)."""
         name = f"{self.PREFIX}{os.getpid()}_{next(self.names)}"
         get_engine(url).dispose()
+        get_reader_engine(url).dispose()   # the API's read-only pool too
         self._run(f'CREATE DATABASE "{name}" TEMPLATE "{make_url(url).database}"')
         return self.url.set(database=name).render_as_string(hide_password=False)
 
     def drop_database(self, url: str) -> None:
         get_engine(url).dispose()   # the app's pooled connections to it
+        get_reader_engine(url).dispose()
         self._run(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)')
 
     def close(self) -> None:

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 
+from app.api.planned import PlannedRoute
 from app.api.auth import AUTH_ERRORS, WriteKey
 from app.api.json_response import json_response, model_response
 from app.api.schemas import ArticleIn, ArticleIngestOut, ArticleOut, ArticleSummary, ErrorOut, Page, page_of
@@ -14,7 +15,7 @@ from app.deps import MAX_ID, PageDep, SessionDep
 from app.services import articles as service
 from app.services.submit import submit_article
 
-router = APIRouter(prefix="/articles", tags=["articles"])
+router = APIRouter(prefix="/articles", tags=["articles"], route_class=PlannedRoute)
 
 
 @router.get("", response_model=Page[ArticleSummary], summary="List articles")

@@ -5,14 +5,15 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query
 
+from app.api.planned import PlannedRoute
 from app.api.json_response import json_response
 from app.api.schemas import EntityOut, EntitySummary, ErrorOut, MentionOut, Page, QuotePublic, page_of, quote_item
 from app.deps import MAX_ID, PageDep, SessionDep
 from app.services import entities as service
 from app.services import quotes as quote_service
 
-router = APIRouter(prefix="/entities", tags=["entities"])
-speakers_router = APIRouter(prefix="/speakers", tags=["entities"])
+router = APIRouter(prefix="/entities", tags=["entities"], route_class=PlannedRoute)
+speakers_router = APIRouter(prefix="/speakers", tags=["entities"], route_class=PlannedRoute)
 EntityKind = Literal["person", "organization", "location"]
 EntityId = Annotated[int, Path(ge=1, le=MAX_ID, description="Entity id (see GET /entities)", examples=[1])]
 EntitySort = Literal["name", "-quotes", "-mentions"]

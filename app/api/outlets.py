@@ -3,12 +3,13 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from app.api.planned import PlannedRoute
 from app.api.json_response import json_response
 from app.api.schemas import OutletOut, Page, page_of
 from app.deps import PageDep, SessionDep
 from app.services import outlets as service
 
-router = APIRouter(prefix="/outlets", tags=["outlets"])
+router = APIRouter(prefix="/outlets", tags=["outlets"], route_class=PlannedRoute)
 
 
 @router.get("", response_model=Page[OutletOut], summary="List outlets")

@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import StreamingResponse
 
+from app.api.planned import PlannedRoute
 from app.api import jsonld
 from app.api.exports import csv_chunks, ndjson_chunks
 from app.api.negotiation import CONTENT_TYPES, choose_format
@@ -20,7 +21,7 @@ from app.errors import InvalidParameter
 from app.services import quote_search
 from app.services import quotes as service
 
-router = APIRouter(prefix="/quotes", tags=["quotes"])
+router = APIRouter(prefix="/quotes", tags=["quotes"], route_class=PlannedRoute)
 QuoteKind = Literal["speech", "fragment", "indirect", "unattributed"]
 QuoteSort = Literal["-published", "published", "speaker"]
 ExportFormat = Literal["json", "csv", "ndjson"]

@@ -6,13 +6,14 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query, Request
 
+from app.api.planned import PlannedRoute
 from app.api import jsonld
 from app.api.json_response import json_response, model_response
 from app.api.schemas import ErrorOut, Page, UtteranceOut, UtteranceSummary, page_of
 from app.deps import MAX_ID, PageDep, SessionDep
 from app.services import utterances as service
 
-router = APIRouter(prefix="/utterances", tags=["utterances"])
+router = APIRouter(prefix="/utterances", tags=["utterances"], route_class=PlannedRoute)
 
 
 @router.get("", response_model=Page[UtteranceSummary], summary="Statements quoted across outlets")

@@ -8,13 +8,16 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import and_, func, insert, or_, tuple_
+from typing import NamedTuple
+
+from sqlalchemy import Integer, and_, bindparam, func, insert, or_, tuple_
 from sqlmodel import Session, select
 
 from app.errors import InvalidParameter, NotFound
 from app.models import MAX_ID, Alias, Article, Entity, EntityRole, Mention, Outlet, Quote
 from app.pipeline.names import alias_norm, describes, name_key, role_matches
 from app.pipeline.types import EntityRecord
+from app.services.driver_sql import fetch_all
 from app.services.pagination import Page, decode_cursor, encode_cursor, name_id_cursor
 from app.services.snapshot_cache import cached
 
@@ -50,7 +53,7 @@ class OutletCount:
 
 @dataclass(slots=True)
 class EntityDetail:
-    entity: Entity
+    entity: EntityFields
     aliases: list[str]
     quote_count: int
     mention_count: int
@@ -229,32 +232,51 @@ def list_entities(
 
 # ---------- one entity ----------
 
+class EntityFields(NamedTuple):
+    """The columns of an entity that GET /entities/{id} shows (attribute names as on app.models.Entity)."""
+    id: int
+    kind: str
+    name: str
+    role: str | None
+    affiliation: str | None
+    key: str
+    description: str | None
+    wikidata_id: str | None
+
+
+# built once, run on the driver's cursor (services/driver_sql.py): only the bound entity id changes
+_e, _alias, _role, _article = Entity.__table__.c, Alias.__table__.c, EntityRole.__table__.c, Article.__table__.c
+_ENTITY_ID = bindparam("entity_id", type_=Integer)
+ENTITY_BY_ID = select(_e.id, _e.kind, _e.name, _e.role, _e.affiliation, _e.key, _e.description,
+                      _e.wikidata_id).where(_e.id == _ENTITY_ID)
+ALIASES_OF = select(_alias.text).where(_alias.entity_id == _ENTITY_ID).order_by(_alias.text)
+ROLES_OF = (select(_role.role, _role.affiliation, _role.article_id, _role.mention_text, _article.title,
+                   _article.published, _article.outlet_id)
+            .join(Article.__table__, _article.id == _role.article_id)
+            .where(_role.entity_id == _ENTITY_ID)
+            .order_by(_article.published.desc().nulls_last(), _role.article_id, _role.mention_start))
+
+
 def get_entity(*, session: Session, entity_id: int) -> EntityDetail:
     """One entity with its aliases, roles per article, outlets and counts. The aggregates over all its quotes and
     mentions are cached until the database changes (services/snapshot_cache.py): a speaker with 33k quotes
     costs that much only once."""
     conn = session.connection()
-    e, alias, role, article = Entity.__table__.c, Alias.__table__.c, EntityRole.__table__.c, Article.__table__.c
-    found = conn.execute(select(e.id, e.kind, e.name, e.role, e.affiliation, e.key, e.description, e.wikidata_id)
-                         .where(e.id == entity_id)).first()
-    if found is None:
+    params = {"entity_id": entity_id}
+    found = fetch_all(conn, ENTITY_BY_ID, params)
+    if not found:
         raise NotFound("entity", entity_id)
-    entity = found   # a row: the attributes of Entity the API shows
-    aliases = conn.execute(select(alias.text).where(alias.entity_id == entity_id).order_by(alias.text)).scalars()
+    entity = EntityFields._make(found[0])
+    aliases = [text for text, in fetch_all(conn, ALIASES_OF, params)]
     outlets = _outlets_by_id(session)
     roles = [
-        StatedRole(role=r.role, affiliation=r.affiliation, article_id=r.article_id, article_title=r.title,
-                   published=r.published, outlet=outlets.get(r.outlet_id), mention=r.mention_text)
-        for r in conn.execute(
-            select(role.role, role.affiliation, role.article_id, role.mention_text, article.title, article.published,
-                   article.outlet_id)
-            .join(Article.__table__, article.id == role.article_id)
-            .where(role.entity_id == entity_id)
-            .order_by(article.published.desc().nulls_last(), role.article_id, role.mention_start))
+        StatedRole(role=role, affiliation=affiliation, article_id=article_id, article_title=title,
+                   published=published, outlet=outlets.get(outlet_id), mention=mention)
+        for role, affiliation, article_id, mention, title, published, outlet_id in fetch_all(conn, ROLES_OF, params)
     ]
     stats = cached(session, ("entity.stats", entity_id), lambda: _entity_stats(session, entity_id))
     quote_count, mention_count, by_outlet, first, last, articles = stats
-    return EntityDetail(entity=entity, aliases=list(aliases), quote_count=quote_count, mention_count=mention_count,
+    return EntityDetail(entity=entity, aliases=aliases, quote_count=quote_count, mention_count=mention_count,
                         article_count=articles, roles=roles,
                         outlets=[OutletCount(outlet=outlets[o], quote_count=n) for o, n in by_outlet if o in outlets],
                         first_seen=first, last_seen=last)

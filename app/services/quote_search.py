@@ -77,11 +77,15 @@ def iter_quotes(
 def match_spans(*, session: Session, q: str, rows: list[QuoteRow]) -> dict[int, list[tuple[int, int]]]:
     """Where the search `q` matched in each quote: {quote id: [(start, end), ...]}, offsets into quote.text, as
     FTS5 finds them (services/fts_index.highlight, an in-memory FTS5 table over the page's texts: on PostgreSQL
-    too, so highlights are the same on both). Empty when `q` has no searchable word."""
+    too, so highlights are the same on both). Empty when `q` has no searchable word. The result is shared: read it,
+never change it."""
     match = fts_match(q) if q else None
     if match is None or not rows:
         return {}
-    return fts_index.highlight(match, {row.quote.id: row.quote.text for row in rows})
+    texts = {row.quote.id: row.quote.text for row in rows}
+    # a function of the search and the page's texts, which change only with a commit: kept until then, like the
+    # totals (the same search asked again, page after page or by many clients, skips the scratch index)
+    return cached(session, ("quotes.highlight", match, tuple(texts)), lambda: fts_index.highlight(match, texts))
 
 
 FACETS = ("speaker", "outlet", "published")

@@ -486,6 +486,13 @@ _WORDINGS = (select(Quote.id, Quote.text, Quote.start, Quote.end, Quote.publishe
              .order_by(Quote.published.is_(None), Quote.published, Quote.id))
 
 
+@lru_cache(maxsize=8192)
+def _wording_diff(canonical: str, wording: str) -> tuple:
+    """word_diff of two texts, remembered: GET /utterances/{id} diffs every wording against the canonical one on
+    each request, and the diff depends on the two texts alone (its operations are shared: read them only)."""
+    return tuple(word_diff(canonical, wording))
+
+
 def get_row(*, session: Session, utterance_id: int) -> UtteranceRow:
     row = session.exec(_ROW_BY_ID, params={"utterance_id": utterance_id}).first()
     if row is None:
@@ -506,5 +513,5 @@ def get_utterance(*, session: Session, utterance_id: int) -> UtteranceDetail:
     canonical_key = normalize(canonical)
     ordered = sorted(variants.items(), key=lambda kv: (kv[0] != canonical_key, -len(kv[1].quote_ids)))
     for _, variant in ordered:
-        variant.diff = word_diff(canonical, variant.text)
+        variant.diff = list(_wording_diff(canonical, variant.text))
     return UtteranceDetail(row=row, variants=[v for _, v in ordered])
