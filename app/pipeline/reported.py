@@ -12,9 +12,10 @@ import re
 from spacy.tokens import Doc, Span, Token
 
 from app.pipeline.nlp import lemma
-from app.pipeline.attribution import SPEECH_NOUNS, STATEMENT_VERBS, Attributor
+from app.pipeline.attribution import Attributor
 from app.pipeline.content_model import Candidate, ContentModel, candidates, features, load_model
 from app.pipeline.cue_lexicon import load_lexicon, slot_of
+from app.pipeline.nominal import nominal_content
 from app.pipeline.types import Mention, QuoteRecord
 
 REPORTING_VERBS = frozenset("""
@@ -147,11 +148,22 @@ def scored_candidates(cue: Token, attributor: Attributor) -> list[tuple[Candidat
     rule = content_of(cue)
     if rule is None and not lists and verb not in load_lexicon():
         return []
-    source = attributor.subject_of(cue)
+    source = attributor.subject_of(cue) or participle_owner(cue)
     if source is None:
         return []
     cands = candidates(cue, rule, _without_appendix)
     return [(cand, feats, source) for cand, feats in zip(cands, features(cue, source, cands, lists))]
+
+
+def participle_owner(cue: Token) -> Token | None:
+    """Who a participle modifying a noun speaks for, which the parse gives no subject: the noun itself ("voters
+    backing other candidates") or, for a past participle, its agent ("the plan proposed by the mayor")."""
+    if cue.dep_ != "acl" or cue.head.pos_ not in {"NOUN", "PROPN", "PRON"}:
+        return None
+    if cue.tag_ == "VBG":
+        return cue.head
+    agent = next((c for c in cue.children if c.dep_ == "agent"), None)
+    return next((c for c in agent.children if c.dep_ == "pobj"), None) if agent is not None else None
 
 
 def verb_contents(cue: Token, source: Token, lo: int, hi: int, slot: str, mask: list[bool]) -> list[Span | None]:
@@ -196,7 +208,7 @@ def content_of(cue: Token) -> tuple[int, int] | None:
     for slot in slots:
         if slot == "head":
             if cue.dep_ == "parataxis":
-                return cue.head.left_edge.i, cue.head.right_edge.i + 1
+                return _interrupted_clause(cue)
             continue
         for child in cue.children:
             if slot_of(child) != slot or (slot in {"dobj", "xcomp"} and child.i < cue.i):
@@ -229,6 +241,19 @@ def _object_and_predicate(cue: Token) -> tuple[int, int] | None:
     return lo, hi
 
 
+def _interrupted_clause(cue: Token) -> tuple[int, int]:
+    """The clause a parenthetical cue interrupts: its head's subtree, but from the sentence's start to its end when
+    the attribution stands between commas ("It's an investment, they say, that would be recouped"): the parse
+    often hangs the part after it on a word of the part before, so the head's subtree misses the first part."""
+    head, sent = cue.head, cue.sent
+    lo, hi = head.left_edge.i, head.right_edge.i + 1
+    doc = cue.doc
+    before = doc[cue.left_edge.i - 1] if cue.left_edge.i > sent.start else None
+    if before is not None and (before.text in {",", "—", "--"} or doc[cue.left_edge.i].text in {",", "—", "--"}):
+        lo, hi = min(lo, sent.start), max(hi, sent.end)
+    return lo, hi
+
+
 def _addressed_content(cue: Token) -> tuple[int, int] | None:
     """What a verb with an addressee reports: "told reporters [that he would run]", "urged [Congress to act]" (the
     addressee belongs to a request, as in PolNeAR). The object alone is never the content ("told me on Friday")."""
@@ -245,28 +270,8 @@ def _addressed_content(cue: Token) -> tuple[int, int] | None:
     if obj is not None and request is not None:
         return obj.left_edge.i, _without_appendix(request)
     if cue.dep_ == "parataxis":  # "The difference now, he told me, is that …"
-        return cue.head.left_edge.i, cue.head.right_edge.i + 1
+        return _interrupted_clause(cue)
     return None
-
-
-def nominal_content(noun: Token, attributor: Attributor) -> tuple[tuple[int, int], Token] | None:
-    """A statement named by a noun, with its "that" clause and its author: "Trump's claim that the election is
-    rigged", "the warning by officials that …", "Clinton repeated her promise that …"."""
-    if lemma(noun) not in SPEECH_NOUNS:
-        return None
-    clause = next((c for c in noun.children if c.dep_ in {"acl", "ccomp"} and c.i > noun.i
-                   and c.left_edge.lower_ == "that"), None)
-    if clause is None:
-        return None
-    source = next((c for c in noun.children if c.dep_ == "poss"), None)
-    if source is None:
-        by = next((c for c in noun.children if c.dep_ == "prep" and c.lower_ in {"by", "from"}), None)
-        source = next((c for c in by.children if c.dep_ == "pobj"), None) if by is not None else None
-    if source is None and noun.dep_ == "dobj" and lemma(noun.head) in STATEMENT_VERBS:
-        source = attributor.subject_of(noun.head)
-    if source is None:
-        return None
-    return (clause.left_edge.i, _without_appendix(clause)), source
 
 
 def further_clauses(cue: Token, first: tuple[int, int]) -> list[tuple[int, int]]:
