@@ -53,9 +53,9 @@ def _content(span: Span, mask: list[bool], min_tokens: int = MIN_CONTENT_TOKENS)
     """Trim a content clause and reject it when it is mostly a direct quote (counted there instead)."""
     doc = span.doc
     start, end = span.start, span.end
-    while start < end and doc[start].is_punct:
+    while start < end and (doc[start].is_punct or doc[start].is_space):
         start += 1
-    while end > start and doc[end - 1].is_punct:
+    while end > start and (doc[end - 1].is_punct or doc[end - 1].is_space):
         end -= 1
     if end - start < min_tokens:
         return None
@@ -72,30 +72,19 @@ def _content(span: Span, mask: list[bool], min_tokens: int = MIN_CONTENT_TOKENS)
     return doc[start:end]
 
 
-def reported_speech(doc: Doc, attributor: Attributor, mask: list[bool], body_start: int) -> list[QuoteRecord]:
+def reported_speech(doc: Doc, attributor: Attributor, mask: list[bool]) -> list[QuoteRecord]:
+    """Every reported statement of the document, the headline's included ("Trump Says He Will Build the Wall"):
+    unlike a quoted title, a headline's verb of saying states who said what."""
     out: list[QuoteRecord] = []
     taken: set[int] = set()
     model = load_model()
-    for tok in doc:
-        if tok.idx < body_start or mask[tok.i]:
+    # "according to X" first: it attributes its whole sentence, even when a verb in it reports something too
+    order = [t for t in doc if is_according_to(t)] + [t for t in doc if not is_according_to(t)]
+    for tok in order:
+        if mask[tok.i]:
             continue
-        if tok.lower_ == "according" and tok.i + 1 < len(doc) and doc[tok.i + 1].lower_ == "to":
-            to = doc[tok.i + 1]
-            source = next((c for c in to.children if c.dep_ == "pobj"), None)
-            prep = tok if tok.dep_ == "prep" else tok.head if tok.head.dep_ == "prep" else tok
-            clause_head = prep.head
-            sent = tok.sent
-            if clause_head.i == prep.i:
-                continue
-            # the clause the phrase attaches to, minus the "according to X" phrase itself
-            lo, hi = clause_head.left_edge.i, clause_head.right_edge.i + 1
-            a_lo, a_hi = prep.left_edge.i, prep.right_edge.i + 1
-            if a_lo <= lo:
-                lo = a_hi
-            elif a_hi >= hi:
-                hi = a_lo
-            lo, hi = max(lo, sent.start), min(hi, sent.end)
-            contents = [_content(doc[lo:hi], mask)] if hi > lo else []
+        if is_according_to(tok):
+            source, contents = according_to_content(tok, mask)
             cue_text = "according to"
         elif tok.pos_ in {"VERB", "AUX"} and (chosen := verb_content(tok, attributor, model)) is not None:
             (lo, hi), source, slot = chosen
@@ -118,6 +107,26 @@ def reported_speech(doc: Doc, attributor: Attributor, mask: list[bool], body_sta
     labelled = [q for q in labelled_paragraphs(doc, attributor, mask)
                 if not any(o.start < q.end and q.start < o.end for o in out)]
     return out + labelled
+
+
+def is_according_to(tok: Token) -> bool:
+    return tok.lower_ == "according" and tok.i + 1 < len(tok.doc) and tok.doc[tok.i + 1].lower_ == "to"
+
+
+def according_to_content(according: Token, mask: list[bool]) -> tuple[Token | None, list[Span | None]]:
+    """The source and content of "according to X": the sentence it stands in, less the phrase itself (two pieces
+    when the phrase interrupts it: "The plan, according to officials, will cost more")."""
+    doc, sent = according.doc, according.sent
+    to = doc[according.i + 1]
+    source = next((c for c in to.children if c.dep_ == "pobj"), None)
+    if source is None:
+        return None, []
+    a_lo = according.i
+    a_hi = max(according.right_edge.i, to.right_edge.i) + 1
+    pieces = [(sent.start, a_lo), (a_hi, sent.end)]
+    pieces = [(lo, hi) for lo, hi in pieces if any(not (t.is_punct or t.is_space) for t in doc[lo:hi])]
+    short = 1 if len(pieces) > 1 else MIN_CONTENT_TOKENS
+    return source, [_content(doc[lo:hi], mask, short) for lo, hi in pieces]
 
 
 def verb_content(cue: Token, attributor: Attributor, model: ContentModel | None

@@ -65,3 +65,21 @@ def test_a_stance_in_a_prepositional_phrase_is_the_verbs_subjects(indirect):
 def test_a_stance_noun_without_an_author_reports_nothing(indirect):
     got = indirect("The decision to close the bridge surprised the town.")
     assert not any("close the bridge" in t for t in got)
+
+
+def test_according_to_reports_its_whole_sentence_less_the_phrase(indirect):
+    got = indirect("On Tuesday, the mayor said little. The bridge will close in May, according to city officials.")
+    assert got.get("The bridge will close in May") == "city officials"
+    got = indirect("The bridge, according to city officials, will close in May.")
+    assert got.get("The bridge") == "city officials" and got.get("will close in May") == "city officials"
+
+
+def test_according_to_wins_over_a_verb_in_its_sentence(indirect):
+    got = indirect("The mayor announced a new plan for the bridge, according to city officials.")
+    assert got.get("The mayor announced a new plan for the bridge") == "city officials"
+
+
+def test_a_headline_can_report_speech():
+    ex = Extractor()
+    quotes = ex.extract("Mayor says the bridge will close in May\n\nThe city council met on Monday.").quotes
+    assert any(q.kind == "indirect" and q.text == "the bridge will close in May" for q in quotes)
