@@ -83,9 +83,13 @@ def reported_speech(doc: Doc, attributor: Attributor, mask: list[bool]) -> list[
     for tok in order:
         if mask[tok.i]:
             continue
+        hedged = None
         if is_according_to(tok):
             source, contents = according_to_content(tok, mask)
             cue_text = "according to"
+        elif tok.pos_ in {"VERB", "AUX"} and (hedged := hedged_pieces(tok)):
+            source, contents = None, [_content(doc[lo:hi], mask, 1) for lo, hi in hedged]
+            cue_text = tok.text
         elif tok.pos_ in {"VERB", "AUX"} and (chosen := verb_content(tok, attributor, model)) is not None:
             (lo, hi), source, slot = chosen
             contents = verb_contents(tok, source, lo, hi, slot, mask)
@@ -97,7 +101,7 @@ def reported_speech(doc: Doc, attributor: Attributor, mask: list[bool]) -> list[
             cue_text = tok.text
         else:
             continue
-        if source is None:
+        if source is None and not hedged:
             continue
         for content in contents:
             if content is None or content.start in taken:
@@ -107,6 +111,33 @@ def reported_speech(doc: Doc, attributor: Attributor, mask: list[bool]) -> list[
     labelled = [q for q in labelled_paragraphs(doc, attributor, mask)
                 if not any(o.start < q.end and q.start < o.end for o in out)]
     return out + labelled
+
+
+# Verbs by which the writer hedges a claim without naming whose it is: "The bank seems [to act] …", "X is
+# expected to win": the subject and the infinitive are the claim, and nobody is its source
+HEDGING_VERBS = frozenset("seem appear".split())
+HEDGING_PASSIVES = frozenset("expect project predict believe think consider rumor rumour say report".split())
+
+
+def hedged_pieces(verb: Token) -> list[tuple[int, int]]:
+    """The pieces of a claim hedged by `verb` ("[The bank] seems [to act soon]", "[Prices] are expected [to
+    rise]", "It appears [that …]"), or [] when the verb hedges nothing here or a source is named ("by analysts")."""
+    verb_lemma = lemma(verb)
+    passive = verb.tag_ == "VBN" and any(c.dep_ == "auxpass" for c in verb.children)
+    if not (verb_lemma in HEDGING_VERBS or (passive and verb_lemma in HEDGING_PASSIVES)):
+        return []
+    if any(c.dep_ == "agent" for c in verb.children):
+        return []
+    complement = next((c for c in verb.children if c.i > verb.i and (
+        (c.dep_ == "xcomp" and c.pos_ in {"VERB", "AUX"}) or (c.dep_ == "ccomp" and c.left_edge.lower_ == "that"))),
+        None)
+    if complement is None:
+        return []
+    pieces = [(complement.left_edge.i, _without_appendix(complement))]
+    subject = next((c for c in verb.children if c.dep_ in {"nsubj", "nsubjpass"} and c.i < verb.i), None)
+    if subject is not None and subject.lower_ not in {"it", "there", "who", "which", "that"} and not subject.is_punct:
+        pieces.insert(0, (subject.left_edge.i, _without_appendix(subject)))
+    return pieces
 
 
 def is_according_to(tok: Token) -> bool:
@@ -316,10 +347,14 @@ def _around_attribution(lo: int, hi: int, cue, source) -> list[tuple[int, int]]:
     return [(lo, hi)]
 
 
-def _record(attributor: Attributor, content: Span, source, cue_text: str, cue) -> QuoteRecord:
+def _record(attributor: Attributor, content: Span, source: Token | None, cue_text: str, cue) -> QuoteRecord:
+    """The record of one reported content; without a source (a hedged claim) it has no speaker."""
+    sent = content.sent
+    if source is None:
+        return QuoteRecord(start=content.start_char, end=content.end_char, text=content.text, kind="indirect",
+                           cue=cue_text, sentence_start=sent.start_char, sentence_end=sent.end_char)
     mention = attributor.mention_span(source)
     cluster = attributor.resolve(source)
-    sent = content.sent
     return QuoteRecord(
         start=content.start_char, end=content.end_char, text=content.text, kind="indirect", cue=cue_text,
         speaker=cluster.best_name if cluster else mention.text, speaker_key=cluster.key if cluster else None,

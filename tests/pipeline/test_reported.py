@@ -83,3 +83,17 @@ def test_a_headline_can_report_speech():
     ex = Extractor()
     quotes = ex.extract("Mayor says the bridge will close in May\n\nThe city council met on Monday.").quotes
     assert any(q.kind == "indirect" and q.text == "the bridge will close in May" for q in quotes)
+
+
+def test_a_hedged_claim_is_reported_without_a_speaker():
+    ex = Extractor()
+    body = "Prices are expected to rise next year. It appears that the bridge was never inspected."
+    quotes = {q.text: q for q in ex.extract(HEADLINE + body).quotes if q.kind == "indirect"}
+    assert "to rise next year" in quotes and quotes["to rise next year"].speaker is None
+    assert "Prices" in quotes
+    assert quotes["that the bridge was never inspected"].speaker is None
+
+
+def test_a_hedging_passive_with_an_agent_has_that_source(nlp):
+    doc = nlp("Prices are expected by analysts to rise next year.")
+    assert reported.hedged_pieces(token(doc, "expected")) == []
