@@ -87,7 +87,7 @@ def reported_speech(doc: Doc, attributor: Attributor, mask: list[bool]) -> list[
         if is_according_to(tok):
             source, contents = according_to_content(tok, mask)
             cue_text = "according to"
-        elif tok.pos_ in {"VERB", "AUX"} and (hedged := hedged_pieces(tok)):
+        elif (hedged := hedged_pieces(tok)) and tok.pos_ in {"VERB", "AUX", "ADV"}:
             source, contents = None, [_content(doc[lo:hi], mask, 1) for lo, hi in hedged]
             cue_text = tok.text
         elif tok.pos_ in {"VERB", "AUX"} and (chosen := verb_content(tok, attributor, model)) is not None:
@@ -116,12 +116,17 @@ def reported_speech(doc: Doc, attributor: Attributor, mask: list[bool]) -> list[
 # Verbs by which the writer hedges a claim without naming whose it is: "The bank seems [to act] …", "X is
 # expected to win": the subject and the infinitive are the claim, and nobody is its source
 HEDGING_VERBS = frozenset("seem appear".split())
+HEDGING_ADVERBS = frozenset("reportedly allegedly seemingly purportedly supposedly ostensibly reputedly".split())
 HEDGING_PASSIVES = frozenset("expect project predict believe think consider rumor rumour say report".split())
 
 
 def hedged_pieces(verb: Token) -> list[tuple[int, int]]:
     """The pieces of a claim hedged by `verb` ("[The bank] seems [to act soon]", "[Prices] are expected [to
     rise]", "It appears [that …]"), or [] when the verb hedges nothing here or a source is named ("by analysts")."""
+    if verb.pos_ == "ADV":
+        return _hedged_by_adverb(verb)
+    if verb.pos_ not in {"VERB", "AUX"}:
+        return []
     verb_lemma = lemma(verb)
     passive = verb.tag_ == "VBN" and any(c.dep_ == "auxpass" for c in verb.children)
     if not (verb_lemma in HEDGING_VERBS or (passive and verb_lemma in HEDGING_PASSIVES)):
@@ -138,6 +143,16 @@ def hedged_pieces(verb: Token) -> list[tuple[int, int]]:
     if subject is not None and subject.lower_ not in {"it", "there", "who", "which", "that"} and not subject.is_punct:
         pieces.insert(0, (subject.left_edge.i, _without_appendix(subject)))
     return pieces
+
+
+def _hedged_by_adverb(adverb: Token) -> list[tuple[int, int]]:
+    """"[Khoga was] reportedly [on that trip]": the clause the adverb modifies, in the pieces around it."""
+    clause = adverb.head
+    if adverb.lower_ not in HEDGING_ADVERBS or adverb.dep_ != "advmod" or clause.pos_ not in {"VERB", "AUX"}:
+        return []
+    sent = adverb.sent
+    lo, hi = max(clause.left_edge.i, sent.start), min(_without_appendix(clause), sent.end)
+    return [(a, b) for a, b in ((lo, adverb.i), (adverb.i + 1, hi)) if b > a]
 
 
 def is_according_to(tok: Token) -> bool:
@@ -219,9 +234,8 @@ def verb_contents(cue: Token, source: Token, lo: int, hi: int, slot: str, mask: 
         # one piece, or two around an attribution that sits inside the content
         pieces = _around_attribution(a, b, cue, source)
         # a piece cut by the attribution may be short ("The museum, Mr. Obama said, would …"), and an object
-        # may be one word ("rejected [it]"): the hand rules' span needs three words, the model judges the others
-        short = len(pieces) > 1 or slot != "rule"
-        contents += [_content(doc[x:y], mask, 1 if short else MIN_CONTENT_TOKENS) for x, y in pieces]
+        # may be one word ("applauded [the ruling]", "rejected [it]"), whichever rule or slot offered it
+        contents += [_content(doc[x:y], mask, 1) for x, y in pieces]
     return contents
 
 

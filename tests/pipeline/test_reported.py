@@ -97,3 +97,14 @@ def test_a_hedged_claim_is_reported_without_a_speaker():
 def test_a_hedging_passive_with_an_agent_has_that_source(nlp):
     doc = nlp("Prices are expected by analysts to rise next year.")
     assert reported.hedged_pieces(token(doc, "expected")) == []
+
+
+def test_a_short_object_chosen_by_the_model_is_kept(indirect):
+    got = indirect("Jane Smith is a senator.\n\nSmith applauded the ruling.")
+    assert got.get("the ruling") == "Jane Smith"
+
+
+def test_a_hedging_adverb_reports_its_clause_around_it(nlp):
+    doc = nlp("The mayor was reportedly on the bridge that night.")
+    pieces = [doc[a:b].text for a, b in reported.hedged_pieces(token(doc, "reportedly"))]
+    assert pieces == ["The mayor was", "on the bridge that night."] or pieces == ["The mayor was", "on the bridge that night"]
