@@ -217,7 +217,7 @@ def training_rows(doc, cleaned, raw: str, ann: Path) -> list[tuple[list[str], in
     trim, iou = _scorer().trim, _scorer().iou
     rows = []
     for tok in doc:
-        if tok.idx < head_end or mask[tok.i] or tok.pos_ not in {"VERB", "AUX"}:
+        if mask[tok.i] or tok.pos_ not in {"VERB", "AUX"}:
             continue
         if tok.lower_ == "according" and tok.i + 1 < len(doc) and doc[tok.i + 1].lower_ == "to":
             continue

@@ -228,7 +228,7 @@ def extract_doc(doc: Doc, cleaned: Cleaned) -> Extraction:
         if kind != "unattributed":  # titles and scare quotes neither start nor break a run of quotes
             prev = (record, att, para_start)
     quotes = merge_clause_pieces(text, quotes)
-    quotes.extend(reported_speech(doc, attributor, mask, head_end))
+    quotes.extend(reported_speech(doc, attributor, mask))
     quotes.sort(key=lambda r: r.start)
     return Extraction(text=text, title=cleaned.title, quotes=quotes, entities=to_records(clusters))
 

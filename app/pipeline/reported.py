@@ -12,9 +12,10 @@ import re
 from spacy.tokens import Doc, Span, Token
 
 from app.pipeline.nlp import lemma
-from app.pipeline.attribution import SPEECH_NOUNS, STATEMENT_VERBS, Attributor
+from app.pipeline.attribution import Attributor
 from app.pipeline.content_model import Candidate, ContentModel, candidates, features, load_model
 from app.pipeline.cue_lexicon import load_lexicon, slot_of
+from app.pipeline.nominal import nominal_content
 from app.pipeline.types import Mention, QuoteRecord
 
 REPORTING_VERBS = frozenset("""
@@ -52,9 +53,9 @@ def _content(span: Span, mask: list[bool], min_tokens: int = MIN_CONTENT_TOKENS)
     """Trim a content clause and reject it when it is mostly a direct quote (counted there instead)."""
     doc = span.doc
     start, end = span.start, span.end
-    while start < end and doc[start].is_punct:
+    while start < end and (doc[start].is_punct or doc[start].is_space):
         start += 1
-    while end > start and doc[end - 1].is_punct:
+    while end > start and (doc[end - 1].is_punct or doc[end - 1].is_space):
         end -= 1
     if end - start < min_tokens:
         return None
@@ -71,31 +72,24 @@ def _content(span: Span, mask: list[bool], min_tokens: int = MIN_CONTENT_TOKENS)
     return doc[start:end]
 
 
-def reported_speech(doc: Doc, attributor: Attributor, mask: list[bool], body_start: int) -> list[QuoteRecord]:
+def reported_speech(doc: Doc, attributor: Attributor, mask: list[bool]) -> list[QuoteRecord]:
+    """Every reported statement of the document, the headline's included ("Trump Says He Will Build the Wall"):
+    unlike a quoted title, a headline's verb of saying states who said what."""
     out: list[QuoteRecord] = []
     taken: set[int] = set()
     model = load_model()
-    for tok in doc:
-        if tok.idx < body_start or mask[tok.i]:
+    # "according to X" first: it attributes its whole sentence, even when a verb in it reports something too
+    order = [t for t in doc if is_according_to(t)] + [t for t in doc if not is_according_to(t)]
+    for tok in order:
+        if mask[tok.i]:
             continue
-        if tok.lower_ == "according" and tok.i + 1 < len(doc) and doc[tok.i + 1].lower_ == "to":
-            to = doc[tok.i + 1]
-            source = next((c for c in to.children if c.dep_ == "pobj"), None)
-            prep = tok if tok.dep_ == "prep" else tok.head if tok.head.dep_ == "prep" else tok
-            clause_head = prep.head
-            sent = tok.sent
-            if clause_head.i == prep.i:
-                continue
-            # the clause the phrase attaches to, minus the "according to X" phrase itself
-            lo, hi = clause_head.left_edge.i, clause_head.right_edge.i + 1
-            a_lo, a_hi = prep.left_edge.i, prep.right_edge.i + 1
-            if a_lo <= lo:
-                lo = a_hi
-            elif a_hi >= hi:
-                hi = a_lo
-            lo, hi = max(lo, sent.start), min(hi, sent.end)
-            contents = [_content(doc[lo:hi], mask)] if hi > lo else []
+        hedged = None
+        if is_according_to(tok):
+            source, contents = according_to_content(tok, mask)
             cue_text = "according to"
+        elif (hedged := hedged_pieces(tok)) and tok.pos_ in {"VERB", "AUX", "ADV"}:
+            source, contents = None, [_content(doc[lo:hi], mask, 1) for lo, hi in hedged]
+            cue_text = tok.text
         elif tok.pos_ in {"VERB", "AUX"} and (chosen := verb_content(tok, attributor, model)) is not None:
             (lo, hi), source, slot = chosen
             contents = verb_contents(tok, source, lo, hi, slot, mask)
@@ -107,7 +101,7 @@ def reported_speech(doc: Doc, attributor: Attributor, mask: list[bool], body_sta
             cue_text = tok.text
         else:
             continue
-        if source is None:
+        if source is None and not hedged:
             continue
         for content in contents:
             if content is None or content.start in taken:
@@ -117,6 +111,68 @@ def reported_speech(doc: Doc, attributor: Attributor, mask: list[bool], body_sta
     labelled = [q for q in labelled_paragraphs(doc, attributor, mask)
                 if not any(o.start < q.end and q.start < o.end for o in out)]
     return out + labelled
+
+
+# Verbs by which the writer hedges a claim without naming whose it is: "The bank seems [to act] …", "X is
+# expected to win": the subject and the infinitive are the claim, and nobody is its source
+HEDGING_VERBS = frozenset("seem appear".split())
+HEDGING_ADVERBS = frozenset("reportedly allegedly seemingly purportedly supposedly ostensibly reputedly".split())
+HEDGING_PASSIVES = frozenset("expect project predict believe think consider rumor rumour say report".split())
+
+
+def hedged_pieces(verb: Token) -> list[tuple[int, int]]:
+    """The pieces of a claim hedged by `verb` ("[The bank] seems [to act soon]", "[Prices] are expected [to
+    rise]", "It appears [that …]"), or [] when the verb hedges nothing here or a source is named ("by analysts")."""
+    if verb.pos_ == "ADV":
+        return _hedged_by_adverb(verb)
+    if verb.pos_ not in {"VERB", "AUX"}:
+        return []
+    verb_lemma = lemma(verb)
+    passive = verb.tag_ == "VBN" and any(c.dep_ == "auxpass" for c in verb.children)
+    if not (verb_lemma in HEDGING_VERBS or (passive and verb_lemma in HEDGING_PASSIVES)):
+        return []
+    if any(c.dep_ == "agent" for c in verb.children):
+        return []
+    complement = next((c for c in verb.children if c.i > verb.i and (
+        (c.dep_ == "xcomp" and c.pos_ in {"VERB", "AUX"}) or (c.dep_ == "ccomp" and c.left_edge.lower_ == "that"))),
+        None)
+    if complement is None:
+        return []
+    pieces = [(complement.left_edge.i, _without_appendix(complement))]
+    subject = next((c for c in verb.children if c.dep_ in {"nsubj", "nsubjpass"} and c.i < verb.i), None)
+    if subject is not None and subject.lower_ not in {"it", "there", "who", "which", "that"} and not subject.is_punct:
+        pieces.insert(0, (subject.left_edge.i, _without_appendix(subject)))
+    return pieces
+
+
+def _hedged_by_adverb(adverb: Token) -> list[tuple[int, int]]:
+    """"[Khoga was] reportedly [on that trip]": the clause the adverb modifies, in the pieces around it."""
+    clause = adverb.head
+    if adverb.lower_ not in HEDGING_ADVERBS or adverb.dep_ != "advmod" or clause.pos_ not in {"VERB", "AUX"}:
+        return []
+    sent = adverb.sent
+    lo, hi = max(clause.left_edge.i, sent.start), min(_without_appendix(clause), sent.end)
+    return [(a, b) for a, b in ((lo, adverb.i), (adverb.i + 1, hi)) if b > a]
+
+
+def is_according_to(tok: Token) -> bool:
+    return tok.lower_ == "according" and tok.i + 1 < len(tok.doc) and tok.doc[tok.i + 1].lower_ == "to"
+
+
+def according_to_content(according: Token, mask: list[bool]) -> tuple[Token | None, list[Span | None]]:
+    """The source and content of "according to X": the sentence it stands in, less the phrase itself (two pieces
+    when the phrase interrupts it: "The plan, according to officials, will cost more")."""
+    doc, sent = according.doc, according.sent
+    to = doc[according.i + 1]
+    source = next((c for c in to.children if c.dep_ == "pobj"), None)
+    if source is None:
+        return None, []
+    a_lo = according.i
+    a_hi = max(according.right_edge.i, to.right_edge.i) + 1
+    pieces = [(sent.start, a_lo), (a_hi, sent.end)]
+    pieces = [(lo, hi) for lo, hi in pieces if any(not (t.is_punct or t.is_space) for t in doc[lo:hi])]
+    short = 1 if len(pieces) > 1 else MIN_CONTENT_TOKENS
+    return source, [_content(doc[lo:hi], mask, short) for lo, hi in pieces]
 
 
 def verb_content(cue: Token, attributor: Attributor, model: ContentModel | None
@@ -147,11 +203,22 @@ def scored_candidates(cue: Token, attributor: Attributor) -> list[tuple[Candidat
     rule = content_of(cue)
     if rule is None and not lists and verb not in load_lexicon():
         return []
-    source = attributor.subject_of(cue)
+    source = attributor.subject_of(cue) or participle_owner(cue)
     if source is None:
         return []
     cands = candidates(cue, rule, _without_appendix)
     return [(cand, feats, source) for cand, feats in zip(cands, features(cue, source, cands, lists))]
+
+
+def participle_owner(cue: Token) -> Token | None:
+    """Who a participle modifying a noun speaks for, which the parse gives no subject: the noun itself ("voters
+    backing other candidates") or, for a past participle, its agent ("the plan proposed by the mayor")."""
+    if cue.dep_ != "acl" or cue.head.pos_ not in {"NOUN", "PROPN", "PRON"}:
+        return None
+    if cue.tag_ == "VBG":
+        return cue.head
+    agent = next((c for c in cue.children if c.dep_ == "agent"), None)
+    return next((c for c in agent.children if c.dep_ == "pobj"), None) if agent is not None else None
 
 
 def verb_contents(cue: Token, source: Token, lo: int, hi: int, slot: str, mask: list[bool]) -> list[Span | None]:
@@ -167,9 +234,8 @@ def verb_contents(cue: Token, source: Token, lo: int, hi: int, slot: str, mask: 
         # one piece, or two around an attribution that sits inside the content
         pieces = _around_attribution(a, b, cue, source)
         # a piece cut by the attribution may be short ("The museum, Mr. Obama said, would …"), and an object
-        # may be one word ("rejected [it]"): the hand rules' span needs three words, the model judges the others
-        short = len(pieces) > 1 or slot != "rule"
-        contents += [_content(doc[x:y], mask, 1 if short else MIN_CONTENT_TOKENS) for x, y in pieces]
+        # may be one word ("applauded [the ruling]", "rejected [it]"), whichever rule or slot offered it
+        contents += [_content(doc[x:y], mask, 1) for x, y in pieces]
     return contents
 
 
@@ -196,7 +262,7 @@ def content_of(cue: Token) -> tuple[int, int] | None:
     for slot in slots:
         if slot == "head":
             if cue.dep_ == "parataxis":
-                return cue.head.left_edge.i, cue.head.right_edge.i + 1
+                return _interrupted_clause(cue)
             continue
         for child in cue.children:
             if slot_of(child) != slot or (slot in {"dobj", "xcomp"} and child.i < cue.i):
@@ -229,6 +295,19 @@ def _object_and_predicate(cue: Token) -> tuple[int, int] | None:
     return lo, hi
 
 
+def _interrupted_clause(cue: Token) -> tuple[int, int]:
+    """The clause a parenthetical cue interrupts: its head's subtree, but from the sentence's start to its end when
+    the attribution stands between commas ("It's an investment, they say, that would be recouped"): the parse
+    often hangs the part after it on a word of the part before, so the head's subtree misses the first part."""
+    head, sent = cue.head, cue.sent
+    lo, hi = head.left_edge.i, head.right_edge.i + 1
+    doc = cue.doc
+    before = doc[cue.left_edge.i - 1] if cue.left_edge.i > sent.start else None
+    if before is not None and (before.text in {",", "—", "--"} or doc[cue.left_edge.i].text in {",", "—", "--"}):
+        lo, hi = min(lo, sent.start), max(hi, sent.end)
+    return lo, hi
+
+
 def _addressed_content(cue: Token) -> tuple[int, int] | None:
     """What a verb with an addressee reports: "told reporters [that he would run]", "urged [Congress to act]" (the
     addressee belongs to a request, as in PolNeAR). The object alone is never the content ("told me on Friday")."""
@@ -245,28 +324,8 @@ def _addressed_content(cue: Token) -> tuple[int, int] | None:
     if obj is not None and request is not None:
         return obj.left_edge.i, _without_appendix(request)
     if cue.dep_ == "parataxis":  # "The difference now, he told me, is that …"
-        return cue.head.left_edge.i, cue.head.right_edge.i + 1
+        return _interrupted_clause(cue)
     return None
-
-
-def nominal_content(noun: Token, attributor: Attributor) -> tuple[tuple[int, int], Token] | None:
-    """A statement named by a noun, with its "that" clause and its author: "Trump's claim that the election is
-    rigged", "the warning by officials that …", "Clinton repeated her promise that …"."""
-    if lemma(noun) not in SPEECH_NOUNS:
-        return None
-    clause = next((c for c in noun.children if c.dep_ in {"acl", "ccomp"} and c.i > noun.i
-                   and c.left_edge.lower_ == "that"), None)
-    if clause is None:
-        return None
-    source = next((c for c in noun.children if c.dep_ == "poss"), None)
-    if source is None:
-        by = next((c for c in noun.children if c.dep_ == "prep" and c.lower_ in {"by", "from"}), None)
-        source = next((c for c in by.children if c.dep_ == "pobj"), None) if by is not None else None
-    if source is None and noun.dep_ == "dobj" and lemma(noun.head) in STATEMENT_VERBS:
-        source = attributor.subject_of(noun.head)
-    if source is None:
-        return None
-    return (clause.left_edge.i, _without_appendix(clause)), source
 
 
 def further_clauses(cue: Token, first: tuple[int, int]) -> list[tuple[int, int]]:
@@ -302,10 +361,14 @@ def _around_attribution(lo: int, hi: int, cue, source) -> list[tuple[int, int]]:
     return [(lo, hi)]
 
 
-def _record(attributor: Attributor, content: Span, source, cue_text: str, cue) -> QuoteRecord:
+def _record(attributor: Attributor, content: Span, source: Token | None, cue_text: str, cue) -> QuoteRecord:
+    """The record of one reported content; without a source (a hedged claim) it has no speaker."""
+    sent = content.sent
+    if source is None:
+        return QuoteRecord(start=content.start_char, end=content.end_char, text=content.text, kind="indirect",
+                           cue=cue_text, sentence_start=sent.start_char, sentence_end=sent.end_char)
     mention = attributor.mention_span(source)
     cluster = attributor.resolve(source)
-    sent = content.sent
     return QuoteRecord(
         start=content.start_char, end=content.end_char, text=content.text, kind="indirect", cue=cue_text,
         speaker=cluster.best_name if cluster else mention.text, speaker_key=cluster.key if cluster else None,
