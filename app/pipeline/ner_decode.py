@@ -24,6 +24,19 @@ from spacy.util import minibatch
 class GreedyNER:
     """A pipeline component running `ner`'s model and decoding its moves as spaCy's greedy decoder does."""
 
+    @staticmethod
+    def fits(ner: EntityRecognizer) -> bool:
+        """Whether `ner` is the model this decoder knows: the transition-based NER of spaCy's CNN pipelines
+        (its own tok2vec, a precomputed lower layer over 3 state tokens with maxout pieces, a linear output).
+        Any other (a transformer listener, other feature tokens) is left to spaCy's own decoder."""
+        layers = getattr(ner.model, "layers", [])
+        if not isinstance(ner, EntityRecognizer) or len(layers) != 3:
+            return False
+        lower, upper = layers[1], layers[2]
+        return (lower.name == "precomputable_affine" and upper.name == "linear"
+                and lower.has_dim("nF") and lower.get_dim("nF") == 3 and lower.get_dim("nP") > 1
+                and "listener" not in layers[0].name)
+
     def __init__(self, ner: EntityRecognizer):
         self.ner = ner
         names = [ner.moves.get_class_name(i) for i in range(ner.moves.n_moves)]

@@ -60,7 +60,8 @@ def load_nlp(model: str | None = None) -> Language:
     if "lemmatizer" in nlp.pipe_names:
         nlp.disable_pipe("lemmatizer")
         _lemmatizers[id(nlp.vocab)] = nlp.get_pipe("lemmatizer").lemmatize
-    if "ner" in nlp.pipe_names:  # same entities, a third of the time (ner_decode.py); spaCy's stays, disabled
+    if "ner" in nlp.pipe_names and GreedyNER.fits(nlp.get_pipe("ner")):
+        # same entities, a third of the time (ner_decode.py); spaCy's stays, disabled
         nlp.rename_pipe("ner", "spacy_ner")
         nlp.add_pipe("greedy_ner", name="ner", after="spacy_ner")
         nlp.disable_pipe("spacy_ner")

@@ -83,3 +83,12 @@ def test_numpy_ner_decoder_leaves_preset_entities_to_spacy():
     ours, spacys = nlp.get_pipe("ner")(doc.copy()), nlp.get_pipe("spacy_ner")(doc.copy())
     assert [(e.text, e.label_) for e in ours.ents] == [(e.text, e.label_) for e in spacys.ents]
     assert ("Samarkand", "ORG") in [(e.text, e.label_) for e in ours.ents]
+
+
+def test_numpy_ner_decoder_only_takes_the_model_it_knows():
+    """A model of another shape (here the parser: 8 state tokens, other moves) is left to spaCy."""
+    from app.pipeline.ner_decode import GreedyNER
+
+    nlp = load_nlp()
+    assert GreedyNER.fits(nlp.get_pipe("spacy_ner"))
+    assert not GreedyNER.fits(nlp.get_pipe("parser"))
