@@ -1,9 +1,11 @@
 """Reported speech without quotation marks: "Putin said he understood China's concerns", "according to X, …".
 
-The content clause (the verb's clausal complement, or the main clause around "according to X") is the span.
-Only verbs of saying and believing with a stated source count, so narration is not mistaken for a claim. Which
-of the spans a verb's parse offers is its content, if any, is decided by a model learned from PolNeAR train
-(content_model.py); the hand rules' answer is one of those spans.
+The content clause (the verb's clausal complement, or the sentence around "according to X") is the span.
+Only verbs of saying and believing with a stated source count, so narration is not mistaken for a claim; the
+one exception is a claim the writer hedges ("is expected to", "seems to", "reportedly"), reported with no
+speaker. Which of the spans a verb's parse offers is its content, if any, is decided by a model learned from
+PolNeAR train (content_model.py); the hand rules' answer is one of those spans. Nouns that name a statement
+or stance are in nominal.py.
 """
 from __future__ import annotations
 
