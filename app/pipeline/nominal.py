@@ -34,8 +34,10 @@ propose lay put""".split())
 
 def nominal_content(noun: Token, attributor: Attributor) -> tuple[tuple[int, int], Token] | None:
     """(content token range, author) of a statement named by `noun`, or None."""
-    noun_lemma = lemma(noun)
-    clause = content_child(noun, noun_lemma)
+    # most nouns have no complement at all: look at the parse before computing the lemma
+    if not any(c.dep_ in {"acl", "ccomp", "prep"} for c in noun.rights):
+        return None
+    clause = content_child(noun, lemma(noun))
     if clause is None:
         return None
     source = author_of(noun, attributor)

@@ -1,9 +1,11 @@
 """Reported speech without quotation marks: "Putin said he understood China's concerns", "according to X, …".
 
-The content clause (the verb's clausal complement, or the main clause around "according to X") is the span.
-Only verbs of saying and believing with a stated source count, so narration is not mistaken for a claim. Which
-of the spans a verb's parse offers is its content, if any, is decided by a model learned from PolNeAR train
-(content_model.py); the hand rules' answer is one of those spans.
+The content clause (the verb's clausal complement, or the sentence around "according to X") is the span.
+Only verbs of saying and believing with a stated source count, so narration is not mistaken for a claim; the
+one exception is a claim the writer hedges ("is expected to", "seems to", "reportedly"), reported with no
+speaker. Which of the spans a verb's parse offers is its content, if any, is decided by a model learned from
+PolNeAR train (content_model.py); the hand rules' answer is one of those spans. Nouns that name a statement
+or stance are in nominal.py.
 """
 from __future__ import annotations
 
@@ -87,7 +89,7 @@ def reported_speech(doc: Doc, attributor: Attributor, mask: list[bool]) -> list[
         if is_according_to(tok):
             source, contents = according_to_content(tok, mask)
             cue_text = "according to"
-        elif (hedged := hedged_pieces(tok)) and tok.pos_ in {"VERB", "AUX", "ADV"}:
+        elif tok.pos_ in {"VERB", "AUX", "ADV"} and (hedged := hedged_pieces(tok)):
             source, contents = None, [_content(doc[lo:hi], mask, 1) for lo, hi in hedged]
             cue_text = tok.text
         elif tok.pos_ in {"VERB", "AUX"} and (chosen := verb_content(tok, attributor, model)) is not None:
@@ -125,10 +127,10 @@ def hedged_pieces(verb: Token) -> list[tuple[int, int]]:
     rise]", "It appears [that …]"), or [] when the verb hedges nothing here or a source is named ("by analysts")."""
     if verb.pos_ == "ADV":
         return _hedged_by_adverb(verb)
-    if verb.pos_ not in {"VERB", "AUX"}:
+    passive = verb.tag_ == "VBN" and any(c.dep_ == "auxpass" for c in verb.children)
+    if not (passive or verb.lower_.startswith(("seem", "appear"))):  # the lemma costs more than these tests
         return []
     verb_lemma = lemma(verb)
-    passive = verb.tag_ == "VBN" and any(c.dep_ == "auxpass" for c in verb.children)
     if not (verb_lemma in HEDGING_VERBS or (passive and verb_lemma in HEDGING_PASSIVES)):
         return []
     if any(c.dep_ == "agent" for c in verb.children):
