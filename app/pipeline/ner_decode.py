@@ -20,6 +20,8 @@ from spacy.pipeline import EntityRecognizer
 from spacy.tokens import Doc, Span
 from spacy.util import minibatch
 
+from app.pipeline.parser_decode import plain_greedy
+
 
 class GreedyNER:
     """A pipeline component running `ner`'s model and decoding its moves as spaCy's greedy decoder does."""
@@ -52,7 +54,8 @@ class GreedyNER:
         docs = [doc for doc in docs if len(doc)]
         if not docs:
             return
-        if any(doc.to_array(ENT_IOB).any() for doc in docs):  # preset entities: spaCy's decoder respects them
+        # preset entities, which the moves must respect, or another kind of model: spaCy's own decoder
+        if not plain_greedy(self.ner) or any(doc.to_array(ENT_IOB).any() for doc in docs):
             self.ner.set_annotations(docs, self.ner.predict(docs))
             return
         tok2vec, lower, upper = self.ner.model.layers
@@ -97,7 +100,7 @@ class GreedyNER:
             j = i + 1
             while not next_starts[j]:  # else only L is valid
                 # inside an entity: the front token, the entity's first token, the token before the front
-                h = (((feats[j, 0] + feats[i, 1]) + feats[j - 1, 2]) + bias).max(axis=-1)
+                h = (((feats[j, 0] + feats[i, 1]) + feats[j - 1, 2]) + bias).max(axis=-1)  # maxout
                 s_in, s_last = h @ W[go_on] + b[go_on], h @ W[close] + b[close]
                 if not (s_in > s_last or (s_in == s_last and go_on < close)):
                     break
