@@ -54,11 +54,12 @@ class GreedyNER:
         docs = [doc for doc in docs if len(doc)]
         if not docs:
             return
+        tok2vec, lower, upper = self.ner.model.layers
         # preset entities, which the moves must respect, or another kind of model: spaCy's own decoder
-        if not plain_greedy(self.ner) or any(doc.to_array(ENT_IOB).any() for doc in docs):
+        three_slots = lower.has_dim("nF") and lower.get_dim("nF") == 3   # the features decode() reads
+        if not (plain_greedy(self.ner) and three_slots) or any(doc.to_array(ENT_IOB).any() for doc in docs):
             self.ner.set_annotations(docs, self.ner.predict(docs))
             return
-        tok2vec, lower, upper = self.ner.model.layers
         # as spaCy's ParserStepModel computes them: features of every (token, feature slot), padding in row 0
         features = lower.predict(tok2vec.predict(docs))      # (tokens + 1, 3 slots, hidden, pieces)
         weights = (lower.get_param("b"), upper.get_param("W"), upper.get_param("b"))
@@ -66,8 +67,8 @@ class GreedyNER:
         for doc in docs:
             feats = features[offset:offset + len(doc)]
             offset += len(doc)
-            spans = [Span(doc, start, end, label=label) for start, end, label in self.decode(doc, feats, features[0], weights)]
-            doc.set_ents(spans, default="outside")
+            found = self.decode(doc, feats, features[0], weights)
+            doc.set_ents([Span(doc, start, end, label=label) for start, end, label in found], default="outside")
 
     def decode(self, doc: Doc, feats, pad, weights) -> list[tuple[int, int, str]]:
         bias, W, b = weights
