@@ -2,11 +2,13 @@
 
 whosaid runs spaCy with its attribute ruler replaced by table lookups (app/pipeline/attribute_table.py), without
 the lemmatizer (lemmas computed on demand), with the models' matrix products done by numpy's OpenBLAS instead
-of thinc's BLIS (app/pipeline/nlp.py) and with the NER's moves decoded in numpy (app/pipeline/ner_decode.py). All give the same output; this measures what they save. Three pipelines
-take turns on the same texts (PolNeAR dev by default), several rounds, so noise from other jobs on the machine
-falls on all alike: `stock` (en_core_web_sm as shipped), `blis` (whosaid's components with thinc's BLIS and spaCy's
-NER decoder, as before those two changes) and `whosaid`. Printed per round and as medians: words per second
-(wall clock and per CPU-second) for spaCy alone and for the full extraction (spaCy + rules).
+of thinc's BLIS (app/pipeline/nlp.py), with the parser's steps scored by numpy (app/pipeline/parser_decode.py)
+and with the NER's moves decoded in numpy (app/pipeline/ner_decode.py). All give the same output; this measures
+what they save. Three pipelines take turns on the same texts (PolNeAR dev by default), several rounds, so noise
+from other jobs on the machine falls on all alike: `stock` (en_core_web_sm as shipped), `blis` (whosaid's
+components with thinc's BLIS and spaCy's own parser and NER decoding: whosaid before those changes) and
+`whosaid`. Printed per round and as medians: words per second (wall clock and per CPU-second) for spaCy alone
+and for the full extraction (spaCy + rules).
 
     python benchmarks/extract_speed.py [--rounds 3] [--texts DIR]
 """
@@ -30,16 +32,18 @@ from thinc.api import NumpyOps  # noqa: E402
 
 @contextmanager
 def blis(nlp):
-    """The same loaded pipeline with thinc's default kernels (BLIS) for the matrix products and spaCy's own NER
-    decoder: whosaid's pipeline before those two changes."""
+    """The same loaded pipeline with thinc's default kernels (BLIS) for the matrix products and spaCy's own parser
+    and NER decoding: whosaid's pipeline before those changes."""
     use_ops(nlp, NumpyOps())
-    nlp.disable_pipe("ner")
-    nlp.enable_pipe("spacy_ner")
+    for ours in ("parser", "ner"):
+        nlp.disable_pipe(ours)
+        nlp.enable_pipe(f"spacy_{ours}")
     try:
         yield
     finally:
-        nlp.disable_pipe("spacy_ner")
-        nlp.enable_pipe("ner")
+        for ours in ("parser", "ner"):
+            nlp.disable_pipe(f"spacy_{ours}")
+            nlp.enable_pipe(ours)
         use_ops(nlp, NumpyOps(use_blis=False))
 
 

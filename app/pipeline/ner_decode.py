@@ -20,6 +20,8 @@ from spacy.pipeline import EntityRecognizer
 from spacy.tokens import Doc, Span
 from spacy.util import minibatch
 
+from app.pipeline.parser_decode import plain_greedy
+
 
 class GreedyNER:
     """A pipeline component running `ner`'s model and decoding its moves as spaCy's greedy decoder does."""
@@ -65,10 +67,12 @@ class GreedyNER:
         docs = [doc for doc in docs if len(doc)]
         if not docs:
             return
-        if any(doc.to_array(ENT_IOB).any() for doc in docs):  # preset entities: spaCy's decoder respects them
+        tok2vec, lower, upper = self.ner.model.layers
+        # preset entities, which the moves must respect, or another kind of model: spaCy's own decoder
+        three_slots = lower.has_dim("nF") and lower.get_dim("nF") == 3   # the features decode() reads
+        if not (plain_greedy(self.ner) and three_slots) or any(doc.to_array(ENT_IOB).any() for doc in docs):
             self.ner.set_annotations(docs, self.ner.predict(docs))
             return
-        tok2vec, lower, upper = self.ner.model.layers
         # as spaCy's ParserStepModel computes them: features of every (token, feature slot), padding in row 0
         features = lower.predict(tok2vec.predict(docs))      # (tokens + 1, 3 slots, hidden, pieces)
         weights = (lower.get_param("b"), upper.get_param("W"), upper.get_param("b"))
@@ -76,8 +80,8 @@ class GreedyNER:
         for doc in docs:
             feats = features[offset:offset + len(doc)]
             offset += len(doc)
-            spans = [Span(doc, start, end, label=label) for start, end, label in self.decode(doc, feats, features[0], weights)]
-            doc.set_ents(spans, default="outside")
+            found = self.decode(doc, feats, features[0], weights)
+            doc.set_ents([Span(doc, start, end, label=label) for start, end, label in found], default="outside")
 
     def decode(self, doc: Doc, feats, pad, weights) -> list[tuple[int, int, str]]:
         bias, W, b = weights
@@ -110,7 +114,7 @@ class GreedyNER:
             j = i + 1
             while not next_starts[j]:  # else only L is valid
                 # inside an entity: the front token, the entity's first token, the token before the front
-                h = (((feats[j, 0] + feats[i, 1]) + feats[j - 1, 2]) + bias).max(axis=-1)
+                h = (((feats[j, 0] + feats[i, 1]) + feats[j - 1, 2]) + bias).max(axis=-1)  # maxout
                 s_in, s_last = h @ W[go_on] + b[go_on], h @ W[close] + b[close]
                 if not (s_in > s_last or (s_in == s_last and go_on < close)):
                     break

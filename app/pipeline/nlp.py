@@ -9,12 +9,15 @@ from functools import lru_cache
 
 import spacy
 from spacy.language import Language
+from spacy.lookups import Lookups
+from spacy.pipeline import Lemmatizer
 from spacy.tokens import Doc, Token
 from thinc.api import Model, NumpyOps
 from threadpoolctl import threadpool_limits
 
 from app.pipeline.attribute_table import AttributeTable
 from app.pipeline.ner_decode import GreedyNER
+from app.pipeline.parser_decode import SteppedParser
 
 # The rules ask for the lemma of a few tokens (verbs that may cue speech, role nouns), so the pipeline runs without
 # spaCy's lemmatizer, which costs a tenth of the pipeline's time lemmatising every token, and `lemma()` applies
@@ -44,6 +47,11 @@ def make_greedy_ner(nlp: Language, name: str) -> GreedyNER:
     return GreedyNER(nlp.get_pipe("spacy_ner"))
 
 
+@Language.factory("stepped_parser")
+def make_stepped_parser(nlp: Language, name: str) -> SteppedParser:
+    return SteppedParser(nlp.get_pipe("spacy_parser"))
+
+
 @lru_cache(maxsize=2)
 def load_nlp(model: str | None = None) -> Language:
     """Load the spaCy model named in the settings (installed as a package, so no network is touched)."""
@@ -59,7 +67,11 @@ def load_nlp(model: str | None = None) -> Language:
         nlp.disable_pipe("attribute_ruler")
     if "lemmatizer" in nlp.pipe_names:
         nlp.disable_pipe("lemmatizer")
-        _lemmatizers[id(nlp.vocab)] = nlp.get_pipe("lemmatizer").lemmatize
+        _lemmatizers[id(nlp.vocab)] = _on_demand(nlp.get_pipe("lemmatizer")).lemmatize
+    if "parser" in nlp.pipe_names:  # same parses, less time (parser_decode.py); spaCy's stays, disabled
+        nlp.rename_pipe("parser", "spacy_parser")
+        nlp.add_pipe("stepped_parser", name="parser", after="spacy_parser")
+        nlp.disable_pipe("spacy_parser")
     if "ner" in nlp.pipe_names and GreedyNER.fits(nlp.get_pipe("ner")):
         # same entities, a third of the time (ner_decode.py); spaCy's stays, disabled
         nlp.rename_pipe("ner", "spacy_ner")
@@ -83,6 +95,20 @@ def use_ops(nlp: Language, ops: NumpyOps) -> None:
         if isinstance(model, Model):
             for node in model.walk():
                 node.ops = ops
+
+
+def _on_demand(lemmatizer: Lemmatizer) -> Lemmatizer:
+    """A copy of the rule lemmatizer whose word lists are sets: the rules test each candidate form for membership
+    in a list of up to 57,000 words, which made the first lemma of each word cost ~0.1 ms (a fifth of the rules'
+    CPU on a fresh process). Same lemmas (tests/pipeline/test_nlp.py compares with the pipeline's lemmatizer)."""
+    lookups = Lookups()
+    for name in lemmatizer.lookups.tables:
+        table = lookups.add_table(name)
+        for key, value in lemmatizer.lookups.get_table(name).items():
+            table[key] = frozenset(value) if name == "lemma_index" else value
+    copy = type(lemmatizer)(lemmatizer.vocab, None, name="lemma_on_demand", mode=lemmatizer.mode)  # English rules
+    copy.lookups = lookups
+    return copy
 
 
 def lemma(token: Token) -> str:

@@ -91,4 +91,17 @@ def test_numpy_ner_decoder_only_takes_the_model_it_knows():
 
     nlp = load_nlp()
     assert GreedyNER.fits(nlp.get_pipe("spacy_ner"))
-    assert not GreedyNER.fits(nlp.get_pipe("parser"))
+    assert not GreedyNER.fits(nlp.get_pipe("spacy_parser"))
+
+
+def test_numpy_scored_parser_parses_as_spacy_does():
+    """The parser's steps scored by numpy (parser_decode.py) give spaCy's parses and sentence boundaries."""
+    nlp = load_nlp()
+    texts = [path.read_text(encoding="utf-8") for path in seed_files()] + [TRICKY, "Putin", "", "\n\nMr. Xi\n"]
+    with nlp.select_pipes(enable=["tok2vec", "tagger", "paragraph_boundaries"]):
+        docs = list(nlp.pipe(texts))
+    ours, spacys = [d.copy() for d in docs], [d.copy() for d in docs]
+    list(nlp.get_pipe("parser").pipe(ours, batch_size=4))
+    list(nlp.get_pipe("spacy_parser").pipe(spacys, batch_size=4))
+    for a, b in zip(ours, spacys):
+        assert [(t.dep_, t.head.i, t.is_sent_start) for t in a] == [(t.dep_, t.head.i, t.is_sent_start) for t in b]
