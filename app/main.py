@@ -10,12 +10,12 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 
 import app as package
 from app.api import explorer, include_api
+from app.compression import GZip
 from app.core.config import Settings, get_settings
 from app.db import upgrade_database
 from app.deps import RequestSessions
@@ -57,7 +57,7 @@ def create_app(*, database_url: str | None = None, upgrade: bool = True, setting
     cache_control = f"public, max-age={settings.cache_max_age}" if settings.cache_max_age > 0 else "no-cache"
     api.add_middleware(RequestSessions)   # closes each request's database session once it is answered
     api.add_middleware(ConditionalGetMiddleware, cache_control=cache_control)
-    api.add_middleware(GZipMiddleware, minimum_size=1024)
+    api.add_middleware(GZip, minimum_size=1024)
     if settings.cors_allow_origins:
         api.add_middleware(
             CORSMiddleware,
