@@ -37,7 +37,10 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+# The code under test: this checkout, or the one a parent run names (--against). Read from the environment so
+# that the extraction workers, which are spawned and import this module afresh, import the same code.
+CODE_ENV = "WHOSAID_BENCH_CODE"
+sys.path.insert(0, os.environ.get(CODE_ENV, str(ROOT)))
 
 
 def build_corpus(polnear: Path, out: Path, limit: int | None) -> tuple[int, int]:
@@ -113,10 +116,7 @@ def main() -> None:
     parser.add_argument("--against", type=Path, help="another checkout whose code runs each configuration too")
     parser.add_argument("--one", help=argparse.SUPPRESS)
     parser.add_argument("--corpus", type=Path, help=argparse.SUPPRESS)
-    parser.add_argument("--code", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.code:
-        sys.path.insert(0, str(args.code.resolve()))
     if args.one:
         print(json.dumps(run_one(args.corpus, args.one)))
         return
@@ -132,8 +132,11 @@ def main() -> None:
     codes = ([("against", args.against)] if args.against else []) + [("this", ROOT)]
     for config in configs:
         for label, code in codes:
-            out = subprocess.run([sys.executable, __file__, "--one", config, "--corpus", str(corpus),
-                                  "--code", str(code)], capture_output=True, text=True, check=True, cwd=code)
+            out = subprocess.run([sys.executable, __file__, "--one", config, "--corpus", str(corpus)],
+                                 capture_output=True, text=True, cwd=code,
+                                 env={**os.environ, CODE_ENV: str(code.resolve())})
+            if out.returncode != 0:
+                sys.exit(f"{label} {config} failed:\n{out.stderr[-3000:]}")
             r = json.loads(out.stdout.strip().splitlines()[-1])
             if config == "batched":
                 batched_seconds[label] = r["seconds"]
