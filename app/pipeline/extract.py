@@ -15,7 +15,7 @@ from app.pipeline.clean import Cleaned, clean
 from app.pipeline.entities import recognise, to_records
 from app.pipeline.nlp import load_nlp
 from app.pipeline.quotes import QuoteSpan, quote_spans
-from app.pipeline.reported import reported_speech
+from app.pipeline.reported import LABEL_STOP, reported_speech
 from app.pipeline.types import Extraction, Mention, QuoteRecord
 
 EXTRACTOR_VERSION = "whosaid-rules-0.2"
@@ -212,14 +212,19 @@ def extract_doc(doc: Doc, cleaned: Cleaned) -> Extraction:
             if tail is not None:
                 sent = doc[sent.start:tail.end]
         att = attributor.attribute(ts, te, sent, q.close_mark)
-        in_heading = q.open_mark < head_end or is_section_heading(text, para_start, para_end)
+        start = q.start
+        labelled = transcript_label(doc, attributor, q)
+        if labelled is not None:   # the label is who speaks, whatever the sentence says
+            start, att = labelled
+        # a short quoted transcript line ends in "?" or holds a colon like a heading, but is somebody's words
+        in_heading = q.open_mark < head_end or (labelled is None and is_section_heading(text, para_start, para_end))
         if att.source is None and not in_heading:
             att = _inherited(attributor, att, q, sent, para_start, text, prev)
-        kind = "unattributed" if in_heading else quote_kind(text, q, att)
+        kind = "unattributed" if in_heading else "speech" if labelled else quote_kind(text, q, att)
         if kind == "unattributed":
             att = Attribution()  # a title, term or scare quote is nobody's words, whatever verb stands near it
         record = QuoteRecord(
-            start=q.start, end=q.end, text=text[q.start:q.end], kind=kind, cue=att.cue_text,
+            start=start, end=q.end, text=text[start:q.end], kind=kind, cue=att.cue_text,
             speaker=_speaker_name(att), speaker_key=att.cluster.key if att.cluster else None,
             speaker_mention=Mention(att.source.start_char, att.source.end_char, att.source.text) if att.source else None,
             sentence_start=sent.start_char, sentence_end=sent.end_char, where=att.where,
@@ -303,6 +308,22 @@ def _adjacent(text: str, prev: QuoteRecord, para_start: int) -> bool:
     """The previous quote sits in the paragraph just before this one."""
     prev_para_end = text.find("\n", prev.end)
     return 0 <= prev_para_end <= para_start and not text[prev_para_end:para_start].strip()
+
+
+# a transcript line quoted whole ("“WALLACE: Let's start with …"): a speaker's name in capitals and a colon
+TRANSCRIPT_LABEL = re.compile(r"((?:[A-Z][A-Z.’'-]*\s){0,3}[A-Z][A-Z.’'-]+)[ \t]*:[ \t]+(?=\S)")
+
+
+def transcript_label(doc: Doc, attributor: Attributor, q: QuoteSpan) -> tuple[int, Attribution] | None:
+    """(start of the words after the label, the label as attribution) for a quote that opens with a transcript
+    label, else None. The label is no part of what was said."""
+    m = TRANSCRIPT_LABEL.match(doc.text, q.start)
+    if m is None or m.end() >= q.end or m.group(1).split()[0].title() in LABEL_STOP:
+        return None
+    label = doc.char_span(m.start(1), m.end(1), alignment_mode="expand")
+    if label is None:
+        return None
+    return m.end(), Attribution(cue_text=":", source=label, cluster=attributor.resolve(label[-1]))
 
 
 def _speaker_name(att: Attribution) -> str | None:

@@ -242,3 +242,13 @@ def test_a_statement_named_by_a_noun_is_reported_speech_of_its_author(extract):
     assert "Trump" in ind["that the election is rigged"]
     assert ind["that the bridge could fail"] == "officials"
     assert not any("prices would fall" in t for t in ind)  # an idea nobody is said to have voiced
+
+
+def test_quoted_transcript_line_is_its_labels_words(extract):
+    """A transcript quoted paragraph by paragraph ("“PENCE: …"): the label says who speaks, and is not said."""
+    text = ('Mike Pence spoke to Chris Wallace of Fox News on Sunday.\n\n'
+            '"WALLACE: If I may, sir, because we have limited time. Will she be there?\n\n'
+            '"PENCE: She will not be attending the debate, as The Wall Street Journal wrote."')
+    quotes = [q for q in extract(text).quotes if q.kind == "speech"]
+    assert [(q.speaker_mention.text, q.text[:8]) for q in quotes] == [("WALLACE", "If I may"), ("PENCE", "She will")]
+    assert all(q.cue == ":" for q in quotes)
