@@ -20,24 +20,12 @@ from spacy.pipeline import EntityRecognizer
 from spacy.tokens import Doc, Span
 from spacy.util import minibatch
 
-from app.pipeline.parser_decode import plain_greedy
+NER_SLOTS = 3   # the state tokens decode() reads: the front, the open entity's first, the one before the front
 
 
 class GreedyNER:
-    """A pipeline component running `ner`'s model and decoding its moves as spaCy's greedy decoder does."""
-
-    @staticmethod
-    def fits(ner: EntityRecognizer) -> bool:
-        """Whether `ner` is the model this decoder knows: the transition-based NER of spaCy's CNN pipelines
-        (its own tok2vec, a precomputed lower layer over 3 state tokens with maxout pieces, a linear output).
-        Any other (a transformer listener, other feature tokens) is left to spaCy's own decoder."""
-        layers = getattr(ner.model, "layers", [])
-        if not isinstance(ner, EntityRecognizer) or len(layers) != 3:
-            return False
-        lower, upper = layers[1], layers[2]
-        return (lower.name == "precomputable_affine" and upper.name == "linear"
-                and lower.has_dim("nF") and lower.get_dim("nF") == 3 and lower.get_dim("nP") > 1
-                and "listener" not in layers[0].name)
+    """A pipeline component running `ner`'s model and decoding its moves as spaCy's greedy decoder does; for the
+    models `parser_decode.plain_greedy(ner, NER_SLOTS)` accepts."""
 
     def __init__(self, ner: EntityRecognizer):
         self.ner = ner
@@ -68,9 +56,8 @@ class GreedyNER:
         if not docs:
             return
         tok2vec, lower, upper = self.ner.model.layers
-        # preset entities, which the moves must respect, or another kind of model: spaCy's own decoder
-        three_slots = lower.has_dim("nF") and lower.get_dim("nF") == 3   # the features decode() reads
-        if not (plain_greedy(self.ner) and three_slots) or any(doc.to_array(ENT_IOB).any() for doc in docs):
+        # preset entities, which the moves must respect: spaCy's own decoder
+        if any(doc.to_array(ENT_IOB).any() for doc in docs):
             self.ner.set_annotations(docs, self.ner.predict(docs))
             return
         # as spaCy's ParserStepModel computes them: features of every (token, feature slot), padding in row 0

@@ -16,8 +16,8 @@ from thinc.api import Model, NumpyOps
 from threadpoolctl import threadpool_limits
 
 from app.pipeline.attribute_table import AttributeTable
-from app.pipeline.ner_decode import GreedyNER
-from app.pipeline.parser_decode import SteppedParser
+from app.pipeline.ner_decode import NER_SLOTS, GreedyNER
+from app.pipeline.parser_decode import SteppedParser, plain_greedy
 
 # The rules ask for the lemma of a few tokens (verbs that may cue speech, role nouns), so the pipeline runs without
 # spaCy's lemmatizer, which costs a tenth of the pipeline's time lemmatising every token, and `lemma()` applies
@@ -68,11 +68,12 @@ def load_nlp(model: str | None = None) -> Language:
     if "lemmatizer" in nlp.pipe_names:
         nlp.disable_pipe("lemmatizer")
         _lemmatizers[id(nlp.vocab)] = _on_demand(nlp.get_pipe("lemmatizer")).lemmatize
-    if "parser" in nlp.pipe_names:  # same parses, less time (parser_decode.py); spaCy's stays, disabled
+    if "parser" in nlp.pipe_names and plain_greedy(nlp.get_pipe("parser")):
+        # same parses, less time (parser_decode.py); spaCy's stays, disabled
         nlp.rename_pipe("parser", "spacy_parser")
         nlp.add_pipe("stepped_parser", name="parser", after="spacy_parser")
         nlp.disable_pipe("spacy_parser")
-    if "ner" in nlp.pipe_names and GreedyNER.fits(nlp.get_pipe("ner")):
+    if "ner" in nlp.pipe_names and plain_greedy(nlp.get_pipe("ner"), NER_SLOTS):
         # same entities, a third of the time (ner_decode.py); spaCy's stays, disabled
         nlp.rename_pipe("ner", "spacy_ner")
         nlp.add_pipe("greedy_ner", name="ner", after="spacy_ner")

@@ -40,9 +40,6 @@ class SteppedParser:
 
     def annotate(self, docs: list[Doc]) -> None:
         parser = self.parser
-        if not plain_greedy(parser):
-            parser.set_annotations(docs, parser.predict(docs))
-            return
         states = parser.moves.init_batch(docs)
         if not any(len(doc) for doc in docs):
             parser.set_annotations(docs, states)
@@ -74,8 +71,17 @@ class SteppedParser:
         parser.set_annotations(docs, states)
 
 
-def plain_greedy(component) -> bool:
-    """A greedy transition model with an output layer and every move seen in training, as en_core_web_sm's
-    parser and NER are: what this module and ner_decode.py reproduce (anything else is left to spaCy)."""
+def plain_greedy(component, slots: int | None = None) -> bool:
+    """Whether `component` is the kind of model this module and ner_decode.py reproduce, as en_core_web_sm's
+    parser and NER are: greedy (no beam), every move seen in training, a precomputed lower layer with maxout
+    pieces (over `slots` state tokens when given) and a linear output layer. Anything else keeps spaCy's own
+    component (nlp.py)."""
+    layers = getattr(component.model, "layers", [])
+    if len(layers) != 3:
+        return False
+    _, lower, upper = layers
     attrs = component.model.attrs
-    return component.cfg.get("beam_width", 1) == 1 and attrs.get("has_upper", False) and not attrs.get("unseen_classes")
+    return (component.cfg.get("beam_width", 1) == 1 and attrs.get("has_upper", False)
+            and not attrs.get("unseen_classes") and lower.name == "precomputable_affine" and upper.name == "linear"
+            and lower.has_dim("nP") and lower.get_dim("nP") > 1
+            and (slots is None or lower.has_dim("nF") and lower.get_dim("nF") == slots))

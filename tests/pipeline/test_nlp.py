@@ -85,13 +85,15 @@ def test_numpy_ner_decoder_leaves_preset_entities_to_spacy():
     assert ("Samarkand", "ORG") in [(e.text, e.label_) for e in ours.ents]
 
 
-def test_numpy_ner_decoder_only_takes_the_model_it_knows():
-    """A model of another shape (here the parser: 8 state tokens, other moves) is left to spaCy."""
-    from app.pipeline.ner_decode import GreedyNER
+def test_numpy_decoders_only_take_the_models_they_know():
+    """Each decoder replaces only the model shape it reproduces: the NER's 3 state tokens are not the parser's 8."""
+    from app.pipeline.ner_decode import NER_SLOTS
+    from app.pipeline.parser_decode import plain_greedy
 
     nlp = load_nlp()
-    assert GreedyNER.fits(nlp.get_pipe("spacy_ner"))
-    assert not GreedyNER.fits(nlp.get_pipe("spacy_parser"))
+    assert plain_greedy(nlp.get_pipe("spacy_ner"), NER_SLOTS)
+    assert plain_greedy(nlp.get_pipe("spacy_parser"))
+    assert not plain_greedy(nlp.get_pipe("spacy_parser"), NER_SLOTS)
 
 
 def test_numpy_scored_parser_parses_as_spacy_does():
