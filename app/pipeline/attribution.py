@@ -57,8 +57,8 @@ WHERE_PREPOSITIONS = frozenset("at during in on after before from".split())
 OCCASION_NOUNS = frozenset("""
 conference briefing interview statement speech rally summit meeting hearing remarks remark debate event forum tweet
 post video broadcast address session talks sidelines television tv radio podcast commentary op-ed editorial column
-appearance hall call interview letter memo email release testimony show program programme episode ceremony dinner
-luncheon breakfast fundraiser visit stop floor town chat session webcast livestream announcement report
+appearance hall call letter memo email release testimony show program programme episode ceremony dinner luncheon
+breakfast fundraiser visit stop floor town chat webcast livestream announcement report
 """.split())
 PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
 MEDIUM_LABELS = frozenset({"ORG", "PRODUCT", "WORK_OF_ART"})

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from spacy.tokens import Token
 
-from app.pipeline.attribution import SPEECH_NOUNS, Attributor
+from app.pipeline.attribution import SPEECH_NOUNS, STATEMENT_VERBS, Attributor
 from app.pipeline.nlp import lemma
 
 # Nouns of a stance or a request whose object is what the stance is about, and the prepositions that introduce it
@@ -26,10 +26,10 @@ STANCE_NOUNS = {
 # Nouns whose "to" infinitive is what was decided, promised or asked ("her refusal to testify")
 INTENT_NOUNS = frozenset("""decision refusal promise pledge vow plan proposal request call offer threat bid
 commitment demand push effort intention desire""".split())
-# Verbs by which an author puts a statement or stance forward: their subject is the noun's author
-OFFERING_VERBS = frozenset("""make issue repeat reiterate offer deliver give release renew voice express announce
-lend throw state restate signal register air publish post reaffirm defend explain have share raise unveil outline
-propose lay put""".split())
+# Verbs by which an author puts a statement or stance forward: their subject is the noun's author (those that put
+# forward a statement, and more that put forward a stance: "lent support", "threw his backing")
+OFFERING_VERBS = STATEMENT_VERBS | frozenset("""announce lend throw state restate signal register air publish post
+reaffirm defend explain have share raise unveil outline propose lay put""".split())
 
 
 def nominal_content(noun: Token, attributor: Attributor) -> tuple[tuple[int, int], Token] | None:

@@ -81,12 +81,13 @@ def reported_speech(doc: Doc, attributor: Attributor, mask: list[bool]) -> list[
     taken: set[int] = set()
     model = load_model()
     # "according to X" first: it attributes its whole sentence, even when a verb in it reports something too
-    order = [t for t in doc if is_according_to(t)] + [t for t in doc if not is_according_to(t)]
-    for tok in order:
+    according = [t for t in doc if is_according_to(t)]
+    first = {t.i for t in according}
+    for tok in according + [t for t in doc if t.i not in first]:
         if mask[tok.i]:
             continue
         hedged = None
-        if is_according_to(tok):
+        if tok.i in first:
             source, contents = according_to_content(tok, mask)
             cue_text = "according to"
         elif tok.pos_ in {"VERB", "AUX", "ADV"} and (hedged := hedged_pieces(tok)):
