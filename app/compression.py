@@ -13,8 +13,6 @@ from __future__ import annotations
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.types import Message, Receive, Scope, Send
 
-VARY = b"accept-encoding"
-
 
 class GZip(GZipMiddleware):
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

@@ -6,7 +6,7 @@ pool only adds GIL hand-offs (measured with benchmarks/http_bench.py: 838 -> 980
 hot speaker's page). Anything slow is bounded by the statement deadline (WHOSAID_QUERY_TIMEOUT_MS). Writes
 (POST /articles: seconds of NLP) stay `def`, in the thread pool, and so do streamed exports.
 """
-from fastapi import APIRouter, Depends, FastAPI
+from fastapi import Depends, FastAPI
 
 from app.api import articles, entities, health, outlets, problems, quotes, utterances, verify
 from app.api.schemas import Problem
@@ -18,12 +18,12 @@ INVALID = {422: {"model": Problem, "description": "Invalid parameter"},
 
 CHECKED = [Depends(no_nul_in_query)]
 
+CHECKED_OPTIONS = {"responses": INVALID, "dependencies": CHECKED}
 # (router, include_router options), in the order of the OpenAPI document
-ROUTERS = [*[(module.router, {"responses": INVALID, "dependencies": CHECKED})
-             for module in (quotes, entities, articles, outlets, problems)],
-           (entities.speakers_router, {"responses": INVALID, "dependencies": CHECKED}),
+ROUTERS = [*[(module.router, CHECKED_OPTIONS) for module in (quotes, entities, articles, outlets, problems)],
+           (entities.speakers_router, CHECKED_OPTIONS),
            (health.router, {}),
-           *[(module.router, {"responses": INVALID, "dependencies": CHECKED}) for module in (utterances, verify)]]
+           *[(module.router, CHECKED_OPTIONS) for module in (utterances, verify)]]
 
 
 def include_api(app: FastAPI, prefix: str = "", include_in_schema: bool = True) -> None:
@@ -32,8 +32,3 @@ def include_api(app: FastAPI, prefix: str = "", include_in_schema: bool = True) 
     request."""
     for router, options in ROUTERS:
         app.include_router(router, prefix=prefix, include_in_schema=include_in_schema, **options)
-
-
-api_router = APIRouter()   # the same routes as one router (for other apps that mount the API)
-for _router, _options in ROUTERS:
-    api_router.include_router(_router, **_options)

@@ -78,7 +78,7 @@ def match_spans(*, session: Session, q: str, rows: list[QuoteRow]) -> dict[int, 
     """Where the search `q` matched in each quote: {quote id: [(start, end), ...]}, offsets into quote.text, as
     FTS5 finds them (services/fts_index.highlight, an in-memory FTS5 table over the page's texts: on PostgreSQL
     too, so highlights are the same on both). Empty when `q` has no searchable word. The result is shared: read it,
-never change it."""
+    never change it."""
     match = fts_match(q) if q else None
     if match is None or not rows:
         return {}
