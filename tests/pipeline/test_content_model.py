@@ -6,7 +6,7 @@ from app.pipeline.content_model import MODEL_PATH, ContentModel, build, candidat
 from app.pipeline.extract import Extractor
 from app.pipeline.nlp import load_nlp
 
-from .test_cue_lexicon import span, write_doc
+from .test_cue_lexicon import attribution_ann, write_doc
 
 
 @pytest.fixture(scope="module")
@@ -63,10 +63,7 @@ def test_build_reads_a_brat_corpus(tmp_path):
     for n in range(3):
         text = f"The mayor rejected the proposal number {n}. The mayor walked home."
         content = f"the proposal number {n}"
-        ann = (f"T1\tSource {span(text, 'The mayor')}\tThe mayor\n"
-               f"T2\tCue {span(text, 'rejected')}\trejected\n"
-               f"T3\tContent {span(text, content)}\t{content}\n"
-               "E1\tAttribution:T2 Content:T3 Cue:T2 Source:T1\n")
+        ann = attribution_ann(text, "The mayor", "rejected", content)
         write_doc(tmp_path, f"doc{n}", text, ann)
     model = build(tmp_path)
     assert model["documents"] == 3 and model["rows"] > 0

@@ -16,15 +16,22 @@ def span(text: str, part: str) -> str:
     return f"{i} {i + len(part)}"
 
 
+def attribution_ann(text: str, source: str, cue: str, content: str, extra: str = "") -> str:
+    """A brat file with one attribution (Source, Cue, Content: their first occurrences in `text`); `extra` lines
+    go before the relation."""
+    return (f"T1\tSource {span(text, source)}\t{source}\n"
+            f"T2\tCue {span(text, cue)}\t{cue}\n"
+            f"T3\tContent {span(text, content)}\t{content}\n"
+            f"{extra}"
+            "E1\tAttribution:T2 Content:T3 Cue:T2 Source:T1\n")
+
+
 def test_build_counts_cues_and_their_content_slot(tmp_path):
     for n in range(4):
         text = f"The mayor said the budget was balanced in year {n}. The mayor said nothing else."
         content = f"the budget was balanced in year {n}"
-        ann = (f"T1\tSource {span(text, 'The mayor')}\tThe mayor\n"
-               f"T2\tCue {span(text, 'said')}\tsaid\n"
-               f"T3\tContent {span(text, content)}\t{content}\n"
-               "T4\tbroken line without offsets\n"  # malformed lines are skipped, not fatal
-               "E1\tAttribution:T2 Content:T3 Cue:T2 Source:T1\n")
+        # malformed lines are skipped, not fatal
+        ann = attribution_ann(text, "The mayor", "said", content, extra="T4\tbroken line without offsets\n")
         write_doc(tmp_path, f"doc{n}", text, ann)
     lexicon = build(tmp_path)
     rate, count, slots = lexicon["cues"]["say"]
