@@ -31,7 +31,6 @@ CONTENT_DEPS = frozenset({"ccomp", "xcomp", "dobj", "prep", "advcl", "oprd", "at
 LEAD_WORDS = frozenset("that to whether if how what why when where who which for as about of on".split())
 PERSON_PRONOUNS = frozenset("i we you he she they me us him her them".split())
 MODALS = frozenset("will would could can should may might must".split())
-BREAKS = frozenset({",", ";", "—", "--", "-", "("})  # where a content may stop before an aside
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,21 +72,9 @@ def candidates(verb: Token, rule_span: tuple[int, int] | None, end_of) -> list[C
         if node.pos_ in {"NOUN", "PROPN", "PRON"}:
             after = [c.left_edge.i for c in node.rights if c.dep_ in {"prep", "relcl", "acl", "punct", "appos"}]
             add(slot, lo, min(after) if after else node.right_edge.i + 1, "core")
-        comma = next((t.i for t in doc[lo:node.right_edge.i + 1] if t.text in BREAKS and t.i > lo), None)
+        comma = next((t.i for t in doc[lo:node.right_edge.i + 1] if t.text in {",", ";", "—", "--"} and t.i > lo), None)
         if comma is not None:
             add(slot, lo, comma, "comma")
-        if child.dep_ == "dobj":  # the object and what it is criticised on: "knocked [Rubio on trade]"
-            after = next((c for c in verb.children if c.dep_ == "prep" and c.i == node.right_edge.i + 1), None)
-            if after is not None:
-                add(slot, lo, after.right_edge.i + 1, "with-prep")
-        # when the cue's words run on into its object, the content is the object of the preposition after them:
-        # "was an early backer of [Sanders]", "holds favourable opinions of [him]", "is uncomfortable on [trade]";
-        # the slot names the noun, which says whether it names a stance ("backer") or not ("member")
-        if node.pos_ in {"NOUN", "ADJ"}:
-            inner = next((c for c in node.rights if c.dep_ == "prep"), None)
-            obj = next((c for c in inner.children if c.dep_ in {"pobj", "pcomp"}), None) if inner is not None else None
-            if obj is not None:
-                add(f"inner:{lemma(node)}", obj.left_edge.i, end_of(obj), "aside")
     head = verb.head
     if verb.dep_ in {"parataxis", "ccomp", "advcl"} and head.i != verb.i and head.i < verb.i:
         lo = head.left_edge.i  # the clause before the cue: "… , officials said"
