@@ -97,6 +97,9 @@ def reported_speech(doc: Doc, attributor: Attributor, mask: list[bool]) -> list[
             (lo, hi), source, slot = chosen
             contents = verb_contents(tok, source, lo, hi, slot, mask)
             cue_text = tok.text
+        elif tok.pos_ == "ADP" and (source := framing_source(tok)) is not None:
+            contents = _sentence_less(tok.i, tok.right_edge.i + 1, tok.sent, mask)
+            cue_text = doc[tok.i:tok.right_edge.i + 1].text
         elif tok.pos_ == "NOUN" and (nominal := nominal_content(tok, attributor)) is not None:
             (lo, hi), source = nominal
             sent = tok.sent
@@ -170,12 +173,38 @@ def according_to_content(according: Token, mask: list[bool]) -> tuple[Token | No
     source = next((c for c in to.children if c.dep_ == "pobj"), None)
     if source is None:
         return None, []
-    a_lo = according.i
-    a_hi = max(according.right_edge.i, to.right_edge.i) + 1
+    return source, _sentence_less(according.i, max(according.right_edge.i, to.right_edge.i) + 1, sent, mask)
+
+
+def _sentence_less(a_lo: int, a_hi: int, sent: Span, mask: list[bool]) -> list[Span | None]:
+    """The sentence around an attributing phrase [a_lo, a_hi), in one or two pieces."""
+    doc = sent.doc
     pieces = [(sent.start, a_lo), (a_hi, sent.end)]
     pieces = [(lo, hi) for lo, hi in pieces if any(not (t.is_punct or t.is_space) for t in doc[lo:hi])]
     short = 1 if len(pieces) > 1 else MIN_CONTENT_TOKENS
-    return source, [_content(doc[lo:hi], mask, short) for lo, hi in pieces]
+    return [_content(doc[lo:hi], mask, short) for lo, hi in pieces]
+
+
+# "In his view, …", "In the poll, …": a phrase that frames its whole sentence as somebody's opinion or finding.
+# Opinions need their holder named (the possessor); a poll or survey holds its findings itself.
+OPINION_NOUNS = frozenset("view opinion estimation judgment judgement assessment mind words telling".split())
+FINDING_NOUNS = frozenset("poll survey study".split())
+
+
+def framing_source(prep: Token) -> Token | None:
+    """Whose opinion or finding a framing phrase "in X's view" / "in the poll" makes of its sentence, or None."""
+    if prep.lower_ != "in" or prep.dep_ != "prep":
+        return None
+    sent = prep.sent
+    if prep.i != sent.start and prep.nbor(-1).text not in {",", "—", "--"}:
+        return None  # an aside or the sentence's start, not "believed in his mind"
+    obj = next((c for c in prep.children if c.dep_ == "pobj"), None)
+    if obj is None:
+        return None
+    noun = lemma(obj)
+    if noun in OPINION_NOUNS:
+        return next((c for c in obj.children if c.dep_ == "poss"), None)
+    return obj if noun in FINDING_NOUNS else None
 
 
 def verb_content(cue: Token, attributor: Attributor, model: ContentModel | None

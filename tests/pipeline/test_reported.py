@@ -108,3 +108,23 @@ def test_a_hedging_adverb_reports_its_clause_around_it(nlp):
     doc = nlp("The mayor was reportedly on the bridge that night.")
     pieces = [doc[a:b].text for a, b in reported.hedged_pieces(token(doc, "reportedly"))]
     assert pieces == ["The mayor was", "on the bridge that night."] or pieces == ["The mayor was", "on the bridge that night"]
+
+
+def test_a_framing_phrase_reports_its_sentence_as_the_holders_view(indirect):
+    got = indirect("In the senator's view, the bridge should never have been built.")
+    assert got.get("the bridge should never have been built") == "the senator"
+    got = indirect("The bridge, in her view, was a waste of money.")
+    assert got.get("The bridge") == "her" and got.get("was a waste of money") == "her"
+
+
+def test_a_poll_holds_its_findings(indirect):
+    got = indirect("In a poll released on Sunday, three of four voters disapproved of the plan.")
+    assert got.get("three of four voters disapproved of the plan") == "a poll"
+
+
+def test_a_view_without_a_holder_or_inside_a_clause_frames_nothing(nlp):
+    doc = nlp("In my view and in any other view, the bridge is safe.")
+    assert reported.framing_source(doc[0]).text == "my"
+    doc = nlp("In the general view, the bridge is safe. He believed in his mind that it was.")
+    assert reported.framing_source(doc[0]) is None
+    assert reported.framing_source(next(t for t in doc if t.text == "in")) is None
