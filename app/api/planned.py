@@ -194,6 +194,15 @@ def _is_sequence(annotation) -> bool:
     return field_annotation_is_sequence(annotation)
 
 
+PLAN_ATTRIBUTE = "whosaid_plan"   # on the route, or on FastAPI's context of one inclusion of it
+
+
+def plan_for(route: object) -> _Plan | None:
+    """The plan of one of the application's routes (a PlannedRoute, or FastAPI's context of one of its
+    inclusions), or None."""
+    return getattr(route, PLAN_ATTRIBUTE, None)
+
+
 class PlannedRoute(APIRoute):
     """An APIRoute answered through a _Plan (see the module docstring); use as `APIRouter(route_class=...)`."""
 
@@ -209,6 +218,10 @@ class PlannedRoute(APIRoute):
             plan = _Plan(route.dependant)
         except Unplannable:
             return standard
+        try:
+            setattr(route, PLAN_ATTRIBUTE, plan)   # for app/api/direct.py, which finds routes, not handlers
+        except AttributeError:
+            pass   # a context without a __dict__: FastAPI's stack answers its requests
 
         async def handler(request: Request) -> Response:
             if overrides or not getattr(request.app.state, "planned_routes", True):
