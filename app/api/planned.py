@@ -71,6 +71,9 @@ class _Plan:
         self.endpoint = self._call(dependant, endpoint=True)
         self.validator = TypeAdapter(TypedDict("PlannedParams", self.fields)) if self.fields else None
         self.query = [p for p in self.params if p.where == "query"]
+        self.query_by_alias: dict[str, list[_Param]] = {}
+        for p in self.query:
+            self.query_by_alias.setdefault(p.alias, []).append(p)
         self.path = [p for p in self.params if p.where == "path"]
 
     def _call(self, dependant: Dependant, endpoint: bool = False) -> _Call:
@@ -125,14 +128,14 @@ class _Plan:
         raw: dict[str, Any] = {}
         errors: list[dict] = []
         if self.query:
-            query = request.query_params
-            for p in self.query:
-                if p.sequence:
-                    value = query.getlist(p.alias)
-                    if value:
+            # one pass over the pairs, as FastAPI reads them: a list gets every value, anything else the last
+            by_alias = self.query_by_alias
+            for name, value in request.query_params.multi_items():
+                for p in by_alias.get(name, ()):   # usually one; a dependency may ask for the same name
+                    if p.sequence:
+                        raw.setdefault(p.key, []).append(value)
+                    else:
                         raw[p.key] = value
-                elif (value := query.get(p.alias)) is not None:
-                    raw[p.key] = value
         if self.path:
             path = request.path_params
             for p in self.path:
