@@ -48,6 +48,7 @@ def create_app(*, database_url: str | None = None, upgrade: bool = True, setting
     )
     api.state.database_url = database_url
     api.state.settings = settings
+    api.state.planned_routes = True   # False: FastAPI's own handling for every request (tests compare the two)
     install_error_handlers(api)
     include_api(api)
     include_api(api, prefix=API_VERSION_PREFIX, include_in_schema=False)
