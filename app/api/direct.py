@@ -58,6 +58,7 @@ class _Entry:
 
 class WhosaidAPI(FastAPI):
     direct: DirectHeaders | None = None   # set by create_app; None: every request goes through FastAPI
+    _table: tuple[int, list[_Entry]] | None = None   # (number of routes it was built from, the routes)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if (scope["type"] == "http" and scope["method"] == "GET" and self.direct is not None
@@ -92,8 +93,6 @@ class WhosaidAPI(FastAPI):
                 params[name] = entry.convertors[name].convert(value)
             return entry.plan, params
         return None
-
-    _table: tuple[int, list[_Entry]] | None = None
 
     def _entries(self) -> list[_Entry]:
         """The application's routes in matching order, included routers flattened; rebuilt if routes were added."""
