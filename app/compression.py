@@ -26,7 +26,7 @@ class GZip(GZipMiddleware):
             nonlocal held
             kind = message["type"]
             if kind == "http.response.start":
-                if message["status"] == 206 or not self._may_vary(message.get("headers", ())):
+                if not self._may_vary(message["status"], message.get("headers", ())):
                     await send(message)
                     return
                 held = message   # until the first body says whether the response is large enough
@@ -43,8 +43,16 @@ class GZip(GZipMiddleware):
 
         await self.app(scope, receive, send_identity)
 
-    def _may_vary(self, headers) -> bool:
-        """Not already encoded and not of an excluded content type."""
+    def identity(self, status: int, headers: list[tuple[bytes, bytes]], body: bytes) -> list[tuple[bytes, bytes]]:
+        """The headers of a whole response (not streamed) to a client that does not accept gzip."""
+        if len(body) >= self.minimum_size and self._may_vary(status, headers):
+            return _add_vary(headers)
+        return headers
+
+    def _may_vary(self, status: int, headers) -> bool:
+        """Not partial, not already encoded and not of an excluded content type."""
+        if status == 206:
+            return False
         media = ""
         for name, value in headers:
             name = name.lower()

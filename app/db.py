@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
+from weakref import WeakKeyDictionary
 
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
@@ -169,12 +170,13 @@ def _read_snapshot(session: Session, _transaction, connection) -> None:
 class Reader:
     """One API request's read access, without an ORM session unless a service asks for one.
 
-    `connection()` checks a connection out of the read-only pool on first use and begins the read as
-    ReaderSession does (one snapshot, the statement deadline): the hot read paths run their statements on it
-    (services/driver_sql.py, services/snapshot_cache.py). Anything else a service calls on its `session`
-    (`exec`, `execute`, `get`, ...) goes to an ORM Session made on first use over that same connection, so it
-    reads the same snapshot. Building and closing an ORM session costs about 0.1 ms, a tenth of a whole page,
-    and most requests never need one. Closed by app/deps.RequestSessions.
+    `connection()` takes a connection of the read-only engine on first use (on SQLite one kept from an earlier
+    request, see _idle_readers) and begins the read as ReaderSession does (one snapshot, the statement
+    deadline): the hot read paths run their statements on it (services/driver_sql.py,
+    services/snapshot_cache.py). Anything else a service calls on its `session` (`exec`, `execute`, `get`, ...)
+    goes to an ORM Session made on first use over that same connection, so it reads the same snapshot. Building
+    and closing an ORM session costs about 0.1 ms, a tenth of a whole page, and most requests never need one.
+    Closed by app/deps.RequestSessions (or app/api/direct.py).
     """
 
     __slots__ = ("engine", "info", "_connection", "_session")
@@ -191,7 +193,7 @@ class Reader:
     def connection(self) -> Connection:
         connection = self._connection
         if connection is None:
-            connection = self.engine.connect()
+            connection = _take_reader_connection(self.engine)
             try:
                 connection.begin()
                 begin_read(connection, self.info["deadline_ms"])
@@ -219,7 +221,46 @@ class Reader:
                 session.close()
         finally:
             if connection is not None:
-                connection.close()   # rolls the read back and returns the connection to the pool
+                _give_back_reader_connection(self.engine, connection)
+
+
+# SQLite read engine -> (its pool, Connections kept checked out of it between requests). A pool checkout and
+# checkin (fairy, events, the reset on return) cost about a tenth of a page; a Reader takes one of these
+# instead and gives it back rolled back, its deadline cleared. Keyed by the pool too: after engine.dispose()
+# the old connections are closed, not reused. Not on PostgreSQL, where dispose() must find every connection
+# back in the pool (and a checkout is small beside a round trip).
+_idle_readers: WeakKeyDictionary[Engine, tuple[object, list[Connection]]] = WeakKeyDictionary()
+
+
+def _take_reader_connection(engine: Engine) -> Connection:
+    held = _idle_readers.get(engine)
+    if held is not None and held[0] is engine.pool:
+        try:
+            return held[1].pop()   # LIFO, as the pool: the same few connections keep their caches warm
+        except IndexError:
+            pass
+    return engine.connect()
+
+
+def _give_back_reader_connection(engine: Engine, connection: Connection) -> None:
+    if connection.dialect.name != "sqlite" or connection.invalidated:
+        connection.close()   # rolls the read back and returns the connection to the pool
+        return
+    try:
+        connection.rollback()
+        connection.connection.driver_connection.set_progress_handler(None, 0)   # the deadline was this read's
+    except BaseException:
+        connection.close()
+        raise
+    held = _idle_readers.get(engine)
+    if held is None or held[0] is not engine.pool:
+        for stale in held[1] if held is not None else ():
+            stale.close()
+        held = _idle_readers[engine] = (engine.pool, [])
+    if len(held[1]) < get_settings().reader_pool_size:
+        held[1].append(connection)
+    else:
+        connection.close()
 
 
 def reader_session(url: str | None = None, deadline_ms: int = 0) -> ReaderSession:

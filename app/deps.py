@@ -54,11 +54,16 @@ class RequestSessions:
         try:
             await self.app(scope, receive, send)
         finally:
-            for session in opened:
-                if session.get_bind().dialect.name == "sqlite":
-                    session.close()   # gives back a local connection: microseconds
-                else:
-                    await run_in_threadpool(session.close)   # a network round trip: not on the event loop
+            await close_sessions(opened)
+
+
+async def close_sessions(opened: list[Reader]) -> None:
+    """Gives the connections of a request's sessions back to the pool."""
+    for session in opened:
+        if session.get_bind().dialect.name == "sqlite":
+            session.close()   # gives back a local connection: microseconds
+        else:
+            await run_in_threadpool(session.close)   # a network round trip: not on the event loop
 
 
 _settings = get_settings()  # page sizes are fixed at start-up so that they can appear in the OpenAPI document
@@ -87,9 +92,17 @@ class PageParams:
             return None
         # as URL.include_query_params(cursor=...) gives (other parameters in order, cursor last), from the
         # already parsed query instead of parsing the query string again
-        query = [(k, v) for k, v in self.request.query_params.multi_items() if k != "cursor"]
+        request = self.request
+        query = [(k, v) for k, v in request.query_params.multi_items() if k != "cursor"]
         query.append(("cursor", next_cursor))
-        url = str(self.request.url.replace(query=urlencode(query)))
+        scope = request.scope
+        path = scope.get("root_path", "") + scope["path"]
+        if "?" in path or "#" in path:   # from %3F or %23: only urllib splits that URL as URL.replace does
+            url = str(request.url.replace(query=urlencode(query)))
+        else:   # the same, without splitting the URL and joining it again
+            url = str(request.url)
+            query_string = scope.get("query_string", b"").decode()   # as URL decodes it
+            url = f"{url[:len(url) - len(query_string) - 1] if query_string else url}?{urlencode(query)}"
         if self.response is not None:
             self.response.headers.append("Link", f'<{url}>; rel="next"')
         return url

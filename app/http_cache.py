@@ -5,6 +5,9 @@ Hashing the body is always right, whatever changed the data (ingest, entity merg
 pages are small (limit <= max_page_size). Streamed exports carry no Content-Length and pass through untouched
 but for Cache-Control; responses that already have an ETag (static files) are left alone. The ETag is weak
 because GZipMiddleware, outside this one, may change the bytes on the wire.
+
+`conditional` is the rule itself, on a response whose body is known; the middleware applies it to what the
+application sends, and app/api/direct.py to the responses it answers without the middleware stack.
 """
 from __future__ import annotations
 
@@ -15,6 +18,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 MAX_BUFFERED_BYTES = 16 * 1024 * 1024
 HASHED_TYPES = ("application/json", "application/ld+json")
+KEPT_ON_304 = (b"etag", b"cache-control", b"vary", b"link")
 
 
 def etag_matches(if_none_match: str, etag: str) -> bool:
@@ -25,6 +29,41 @@ def etag_matches(if_none_match: str, etag: str) -> bool:
         if candidate == "*" or candidate.removeprefix("W/") == wanted:
             return True
     return False
+
+
+def cache_headers(method: str, status: int, headers: list[tuple[bytes, bytes]], cache_control: bytes,
+                  first: dict[bytes, bytes]) -> bool:
+    """Adds Cache-Control to a successful response's `headers` (in place; `first`, name -> first value, is kept
+    in step) and says whether its body is to be hashed for an ETag."""
+    for name, value in headers:
+        first.setdefault(name.lower(), value)
+    if status == 200 and b"cache-control" not in first:
+        headers.append((b"cache-control", cache_control))
+        first[b"cache-control"] = cache_control
+    length = first.get(b"content-length")
+    return (method == "GET" and status == 200 and b"etag" not in first and length is not None
+            and int(length) <= MAX_BUFFERED_BYTES
+            and first.get(b"content-type", b"").decode("latin-1").split(";")[0].strip() in HASHED_TYPES)
+
+
+def with_etag(status: int, headers: list[tuple[bytes, bytes]], body: bytes, if_none_match: str | None,
+              first: dict[bytes, bytes]) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
+    """A hashable response with its ETag, or the 304 that a matching If-None-Match gets instead."""
+    etag = b'W/"' + hashlib.blake2b(body, digest_size=16).hexdigest().encode("ascii") + b'"'
+    headers.append((b"etag", etag))
+    first[b"etag"] = etag
+    if if_none_match and etag_matches(if_none_match, etag.decode("ascii")):
+        return 304, [(name, first[name]) for name in KEPT_ON_304 if name in first], b""
+    return status, headers, body
+
+
+def conditional(method: str, status: int, headers: list[tuple[bytes, bytes]], body: bytes,
+                if_none_match: str | None, cache_control: bytes) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
+    """What ConditionalGetMiddleware makes of a whole response (`headers` is changed in place)."""
+    first: dict[bytes, bytes] = {}
+    if not cache_headers(method, status, headers, cache_control, first):
+        return status, headers, body
+    return with_etag(status, headers, body, if_none_match, first)
 
 
 class ConditionalGetMiddleware:
@@ -46,18 +85,7 @@ class ConditionalGetMiddleware:
             if message["type"] == "http.response.start":
                 # the raw header list, read in one pass (MutableHeaders scans it again for every lookup)
                 headers = message["headers"] = list(message.get("headers", ()))
-                for name, value in headers:
-                    first.setdefault(name.lower(), value)
-                if message["status"] == 200 and b"cache-control" not in first:
-                    headers.append((b"cache-control", self.cache_control))
-                    first[b"cache-control"] = self.cache_control
-                length = first.get(b"content-length")
-                hashable = (scope["method"] == "GET" and message["status"] == 200 and b"etag" not in first
-                            and length is not None
-                            and int(length) <= MAX_BUFFERED_BYTES
-                            and first.get(b"content-type", b"").decode("latin-1").split(";")[0].strip()
-                            in HASHED_TYPES)
-                if not hashable:
+                if not cache_headers(scope["method"], message["status"], headers, self.cache_control, first):
                     await send(message)
                     return
                 start = message  # hold the headers until the whole body is known
@@ -68,13 +96,10 @@ class ConditionalGetMiddleware:
             chunks.append(message.get("body", b""))
             if message.get("more_body", False):
                 return
-            body = b"".join(chunks)
-            etag = b'W/"' + hashlib.blake2b(body, digest_size=16).hexdigest().encode("ascii") + b'"'
-            start["headers"].append((b"etag", etag))
-            first[b"etag"] = etag
-            if if_none_match and etag_matches(if_none_match, etag.decode("ascii")):
-                kept = [(name, first[name]) for name in (b"etag", b"cache-control", b"vary", b"link") if name in first]
-                await send({"type": "http.response.start", "status": 304, "headers": kept})
+            status, headers, body = with_etag(start["status"], start["headers"], b"".join(chunks), if_none_match,
+                                              first)
+            if status == 304:
+                await send({"type": "http.response.start", "status": 304, "headers": headers})
                 await send({"type": "http.response.body", "body": b""})
                 return
             await send(start)

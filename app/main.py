@@ -15,6 +15,7 @@ from starlette.concurrency import run_in_threadpool
 
 import app as package
 from app.api import explorer, include_api
+from app.api.direct import DirectHeaders, WhosaidAPI
 from app.compression import GZip
 from app.core.config import Settings, get_settings
 from app.db import upgrade_database
@@ -22,12 +23,13 @@ from app.deps import RequestSessions
 from app.errors import install_error_handlers
 from app.http_cache import ConditionalGetMiddleware
 from app.openapi import install_openapi
-from app.security import install_security
+from app.security import encoded, install_security, security_headers
 
+GZIP_MINIMUM_SIZE = 1024   # bytes: smaller answers are sent as they are
 API_VERSION_PREFIX = "/v1"  # the stable contract; unprefixed paths follow the newest version (app/openapi.py)
 
 
-def create_app(*, database_url: str | None = None, upgrade: bool = True, settings: Settings | None = None) -> FastAPI:
+def create_app(*, database_url: str | None = None, upgrade: bool = True, settings: Settings | None = None) -> WhosaidAPI:
     """A new application on `database_url` (default: the configured one), migrated to head at start-up.
     `settings` (default: the configured ones) give the CORS origins, body size limit and security headers."""
     settings = settings or get_settings()
@@ -38,7 +40,7 @@ def create_app(*, database_url: str | None = None, upgrade: bool = True, setting
             await run_in_threadpool(upgrade_database, database_url)
         yield
 
-    api = FastAPI(
+    api = WhosaidAPI(
         title="whosaid",
         version=package.__version__,
         description="Who said what, where, and in which outlet: quotes and the people who said them, from news.",
@@ -46,6 +48,7 @@ def create_app(*, database_url: str | None = None, upgrade: bool = True, setting
     )
     api.state.database_url = database_url
     api.state.settings = settings
+    api.state.planned_routes = True   # False: FastAPI's own handling for every request (tests compare the two)
     install_error_handlers(api)
     include_api(api)
     include_api(api, prefix=API_VERSION_PREFIX, include_in_schema=False)
@@ -57,7 +60,7 @@ def create_app(*, database_url: str | None = None, upgrade: bool = True, setting
     cache_control = f"public, max-age={settings.cache_max_age}" if settings.cache_max_age > 0 else "no-cache"
     api.add_middleware(RequestSessions)   # closes each request's database session once it is answered
     api.add_middleware(ConditionalGetMiddleware, cache_control=cache_control)
-    api.add_middleware(GZip, minimum_size=1024)
+    api.add_middleware(GZip, minimum_size=GZIP_MINIMUM_SIZE)
     if settings.cors_allow_origins:
         api.add_middleware(
             CORSMiddleware,
@@ -68,6 +71,12 @@ def create_app(*, database_url: str | None = None, upgrade: bool = True, setting
             max_age=600,
         )
     install_security(api, settings)   # outermost: preflight answers and 304s carry the security headers too
+    # what the middleware above adds, for the planned routes' answers that skip it (app/api/direct.py)
+    api.direct = DirectHeaders(
+        cache_control=cache_control.encode("latin-1"),
+        gzip=GZip(None, minimum_size=GZIP_MINIMUM_SIZE),
+        security=encoded(security_headers(settings)) if settings.security_headers else [],
+        cors=bool(settings.cors_allow_origins))
     return api
 
 

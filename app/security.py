@@ -50,8 +50,7 @@ class SecurityHeaders:
 
     def __init__(self, app: ASGIApp, headers: dict[str, str]) -> None:
         self.app = app
-        # encoded once; ASGI response header names are lower case
-        self.headers = [(name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in headers.items()]
+        self.headers = encoded(headers)   # once
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -60,13 +59,22 @@ class SecurityHeaders:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = list(message.get("headers", ()))
-                present = {name.lower() for name, _ in headers}
-                headers.extend(pair for pair in self.headers if pair[0] not in present)
-                message["headers"] = headers
+                message["headers"] = add_missing(list(message.get("headers", ())), self.headers)
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+def add_missing(headers: list[tuple[bytes, bytes]], pairs: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
+    """`headers` (changed in place) with each of `pairs` whose name is not there yet."""
+    present = {name.lower() for name, _ in headers}
+    headers.extend(pair for pair in pairs if pair[0] not in present)
+    return headers
+
+
+def encoded(headers: dict[str, str]) -> list[tuple[bytes, bytes]]:
+    """Headers as ASGI pairs (names in lower case)."""
+    return [(name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in headers.items()]
 
 
 def security_headers(settings: Settings) -> dict[str, str]:

@@ -3,6 +3,7 @@
     python benchmarks/asgi_bench.py --db /tmp/w300k.db                       # this checkout
     python benchmarks/asgi_bench.py --db /tmp/w300k.db --against /tmp/before  # and an older tree, alternating
     python benchmarks/asgi_bench.py --db /tmp/w300k.db --only mix --profile   # where a mix page's CPU goes
+    python benchmarks/asgi_bench.py --db /tmp/w1m.db --only l-quotes l-entities ...  # the list endpoints (http_bench)
 
 Each tree's application runs in its own child process pinned to one core (`taskset`, when there is one): the
 requests of benchmarks/http_bench.py (mix, hot, q=, entity, utterance) are sent straight to the ASGI callable, the
@@ -85,16 +86,21 @@ def child(tree: str, db: str, scenarios: list[str], n: int, profile: bool) -> No
             for r in reqs[:300]:   # warm-up: connections, caches (every speaker of mix), compiled statements
                 assert await _call(app, r.method, r.path, (r.body or "").encode()) == 200, r.path
             profiler = cProfile.Profile(time.process_time) if profile else None
+            walls = []
             started = time.process_time()
             if profiler:
                 profiler.enable()
             for i in range(n):
                 r = reqs[i % len(reqs)]
+                began = time.perf_counter()
                 await _call(app, r.method, r.path, (r.body or "").encode())
+                walls.append(time.perf_counter() - began)
             if profiler:
                 profiler.disable()
             cpu = time.process_time() - started
-            print(json.dumps({"scenario": name, "ms": 1000 * cpu / n}), flush=True)
+            walls.sort()
+            print(json.dumps({"scenario": name, "ms": 1000 * cpu / n, "p99": 1000 * walls[int(0.99 * (n - 1))]}),
+                  flush=True)
             if profiler:
                 profiler.dump_stats(f"/tmp/asgi_bench_{name}.prof")   # for pstats: callers, callees
                 stats = pstats.Stats(profiler, stream=sys.stderr)
@@ -104,7 +110,8 @@ def child(tree: str, db: str, scenarios: list[str], n: int, profile: bool) -> No
     asyncio.run(run())
 
 
-def run_tree(tree: str, args) -> dict[str, float]:
+def run_tree(tree: str, args) -> dict[str, dict[str, float]]:
+    """scenario -> {"ms": CPU ms per request, "p99": 99th percentile of one request's wall time, ms}"""
     command = [sys.executable, __file__, "--child", tree, "--db", args.db, "-n", str(args.n),
                "--only", *args.only] + (["--profile"] if args.profile else [])
     if shutil.which("taskset"):
@@ -113,7 +120,7 @@ def run_tree(tree: str, args) -> dict[str, float]:
                           text=True, check=False, cwd=tree)
     if done.returncode != 0:
         raise SystemExit(f"{tree}: failed\n{done.stderr}")
-    return {d["scenario"]: d["ms"] for d in map(json.loads, done.stdout.splitlines()) if d}
+    return {d.pop("scenario"): d for d in map(json.loads, done.stdout.splitlines()) if d}
 
 
 def main() -> int:
@@ -134,15 +141,17 @@ def main() -> int:
     trees = {"this": str(ROOT)}
     if args.against:
         trees["against"] = str(Path(args.against).resolve())
-    results: dict[str, list[dict[str, float]]] = {name: [] for name in trees}
+    results: dict[str, list[dict[str, dict[str, float]]]] = {name: [] for name in trees}
     for round_ in range(1 if args.profile else args.rounds):
         for name, tree in trees.items():
             got = run_tree(tree, args)
             results[name].append(got)
-            print(f"round {round_ + 1} {name:<8} " + "  ".join(f"{s} {ms:.3f}" for s, ms in got.items()), flush=True)
-    print("\nmedian ms CPU per request: " + "  ".join(
-        f"{name}: " + ", ".join(f"{s} {statistics.median(r[s] for r in runs):.3f}" for s in args.only)
-        for name, runs in results.items()))
+            print(f"round {round_ + 1} {name:<8} " + "  ".join(f"{s} {d['ms']:.3f} (p99 {d['p99']:.2f})"
+                                                               for s, d in got.items()), flush=True)
+    for measure, title in (("ms", "ms CPU per request"), ("p99", "p99 ms wall per request (in-process, one at a time)")):
+        print(f"\nmedian {title}: " + "  ".join(
+            f"{name}: " + ", ".join(f"{s} {statistics.median(r[s][measure] for r in runs):.3f}" for s in args.only)
+            for name, runs in results.items()))
     return 0
 
 

@@ -18,6 +18,8 @@ Scenarios (the same requests for both servers, Datasette's equivalents in bracke
   entity  GET /entities/{id} for the same 256 speakers                    [entity/{id}.json]
   utter   GET /utterances/{id}, 256 statements quoted at least twice      [utterance/{id}.json]
   verify  POST /verify with 256 stored speech quotes                      [no equivalent]
+  l-...   (only with `--only lists`) the first page of each list endpoint: /quotes unfiltered, by outlet, by kind,
+          oldest first, /entities/{id}/quotes, /entities, /speakers, /articles, /outlets, /utterances
 Rows show requests/s, p50 and p99 latency in ms, requests per second of server CPU (user + system time of the
 server process, from /proc/<pid>/stat, over the run: robust to other jobs on the machine, which slow req/s
 but not the CPU each request costs), and non-2xx answers (anything but 0 is a failed run).
@@ -102,6 +104,8 @@ def workload(db: Path, word: str | None, seed: int) -> tuple[dict, dict]:
         if row:
             texts.append(row[0])
     n_quotes = conn.execute("SELECT count(*) FROM quote").fetchone()[0]
+    outlet = conn.execute("SELECT o.domain FROM quote q JOIN outlet o ON o.id = q.outlet_id GROUP BY o.id "
+                          "ORDER BY count(*) DESC, o.id LIMIT 1").fetchone()[0]
     conn.close()
 
     table = f"/{db.stem}/quote.json?_size={PAGE}&_sort_desc=published"
@@ -120,9 +124,26 @@ def workload(db: Path, word: str | None, seed: int) -> tuple[dict, dict]:
                   [Req("GET", f"/{db.stem}/utterance/{u}.json") for u in utterances]),
         "verify": ([Req("POST", "/verify", json.dumps({"text": t})) for t in texts], []),
     }
+    # the first page of every list endpoint (whosaid only; `--only lists`): how each scales with the corpus
+    scenarios.update({
+        "l-quotes": ([Req("GET", "/quotes")], []),
+        "l-outlet": ([Req("GET", f"/quotes?outlet={q(outlet)}")], []),
+        "l-kind": ([Req("GET", "/quotes?kind=indirect")], []),
+        "l-sorted": ([Req("GET", f"/quotes?speaker={q(name)}&sort=published") for _, name, _ in mix], []),
+        "l-entity-quotes": ([Req("GET", f"/entities/{i}/quotes") for i, _, _ in mix], []),
+        "l-entities": ([Req("GET", "/entities")], []),
+        "l-speakers": ([Req("GET", "/speakers")], []),
+        "l-articles": ([Req("GET", "/articles")], []),
+        "l-outlets": ([Req("GET", "/outlets")], []),
+        "l-utterances": ([Req("GET", "/utterances")], []),
+    })
     facts = {"quotes": n_quotes, "speakers": len(speakers), "hot": f"{hot_name} (id {hot_id}, {hot_n} quotes)",
              "word": f"{word!r} (in {word_df} quotes, {100 * word_df / max(1, n_quotes):.1f}%)"}
     return facts, scenarios
+
+
+def list_scenarios(scenarios: dict) -> list[str]:
+    return [n for n in scenarios if n.startswith("l-")]
 
 
 def common_word(conn: sqlite3.Connection) -> str:
@@ -283,7 +304,8 @@ def main() -> int:
     parser.add_argument("--duration", type=float, default=15, help="seconds per scenario and server (default 15)")
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--word", help="the word for q= (default: the commonest word of 6+ letters)")
-    parser.add_argument("--only", nargs="*", help="scenarios to run (default: all)")
+    parser.add_argument("--only", nargs="*", help="scenarios to run (default: all but the list endpoints' l-..., "
+                                                  "which `lists` names together)")
     parser.add_argument("--servers", nargs="*", default=["whosaid", "datasette", "ceiling"])
     parser.add_argument("--python-load", action="store_true", help="use the Python load generator even if wrk is "
                                                                      "installed")
@@ -302,7 +324,8 @@ def main() -> int:
     with db.open("rb") as f:   # into the OS page cache: neither server pays for the first reads from disk
         while f.read(1 << 24):
             pass
-    names = [n for n in scenarios if not args.only or n in args.only]
+    only = [n for name in args.only or () for n in (list_scenarios(scenarios) if name == "lists" else [name])]
+    names = [n for n in scenarios if n in only] if only else [n for n in scenarios if n not in list_scenarios(scenarios)]
     print(f"database: {db} ({db.stat().st_size / 2**20:.0f} MB): {facts['quotes']} quotes, {facts['speakers']} "
           f"speakers; hot speaker {facts['hot']}; q= word {facts['word']}")
     print(f"machine: {os.cpu_count()} cores ({platform_cpu()}); servers pinned to core {SERVER_CORE}, load to core "

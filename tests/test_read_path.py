@@ -256,3 +256,23 @@ def test_bodies_built_for_speed_match_the_documented_models(seeded_url):
                 assert VerifyOut.body(result) == VerifyOut.from_verification(result).model_dump(mode="json")
                 checked += 1
         assert checked
+
+
+@pytest.mark.parametrize("path, query, host", [
+    ("/quotes", b"speaker=Xi%20Jinping&cursor=abc", b"127.0.0.1:8000"), ("/quotes", b"", b"h"),
+    ("/v1/entities/3/quotes", b"limit=2&x=%C3%A9", b""), ("/quotes", b"a=1&a=2&cursor=x&b", b"example.org"),
+    ("/q?x#y", b"a=\xc3\xa9", b"h"), ("/quotes", "a=é&q=\"x y\"".encode(), b"h:81")])
+def test_the_next_link_is_the_url_with_its_cursor_replaced(path, query, host):
+    """PageParams.link_next builds what URL.replace(query=...) gives, without splitting the URL again."""
+    from urllib.parse import urlencode
+
+    from starlette.requests import Request
+
+    from app.deps import PageParams
+
+    scope = {"type": "http", "method": "GET", "path": path, "query_string": query, "root_path": "",
+             "headers": [(b"host", host)], "server": ("127.0.0.1", 8000), "scheme": "http"}
+    request = Request(scope)
+    expected = [(k, v) for k, v in request.query_params.multi_items() if k != "cursor"] + [("cursor", "WyJ4Il0")]
+    assert PageParams(20, None, Request(scope)).link_next("WyJ4Il0") == \
+        str(request.url.replace(query=urlencode(expected)))

@@ -38,7 +38,9 @@ from fastapi.routing import APIRoute
 from pydantic import TypeAdapter, ValidationError
 from starlette.concurrency import run_in_threadpool
 
-REQUEST, RESPONSE = object(), object()   # argument sources besides parameter values and dependency results
+# where an argument comes from, as a key of the values a request is answered with: besides these two, a
+# parameter's key (_Param.key) or a dependency's result (_Call.result)
+REQUEST, RESPONSE = "request", "response"
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,7 +57,8 @@ class _Param:
 class _Call:
     call: Callable
     is_async: bool
-    arguments: tuple[tuple[str, object], ...]   # (keyword, source): REQUEST, RESPONSE, a _Param key, or a _Call
+    arguments: tuple[tuple[str, str], ...]   # (keyword, key of its value)
+    result: str                              # key of what it returns
 
 
 class Unplannable(Exception):
@@ -71,6 +74,10 @@ class _Plan:
         self.endpoint = self._call(dependant, endpoint=True)
         self.validator = TypeAdapter(TypedDict("PlannedParams", self.fields)) if self.fields else None
         self.query = [p for p in self.params if p.where == "query"]
+        self.needs_response = any(key == RESPONSE for c in self.calls for _, key in c.arguments)
+        self.query_by_alias: dict[str, list[_Param]] = {}
+        for p in self.query:
+            self.query_by_alias.setdefault(p.alias, []).append(p)
         self.path = [p for p in self.params if p.where == "path"]
 
     def _call(self, dependant: Dependant, endpoint: bool = False) -> _Call:
@@ -84,11 +91,11 @@ class _Plan:
             raise Unplannable("a yield dependency")
         if dependant.use_cache and call in self._by_call:
             return self._by_call[call]   # FastAPI calls a dependency once per request, whoever asks for it
-        arguments: list[tuple[str, object]] = []
+        arguments: list[tuple[str, str]] = []
         for sub in dependant.dependencies:
             planned = self._call(sub)
             if sub.name is not None:
-                arguments.append((sub.name, planned))
+                arguments.append((sub.name, planned.result))
         for where, fields in (("path", dependant.path_params), ("query", dependant.query_params)):
             for field in fields:
                 arguments.append((field.name, self._param(where, field)))
@@ -99,7 +106,7 @@ class _Plan:
         is_async = inspect.iscoroutinefunction(call)
         if not is_async and not endpoint:
             raise Unplannable("a sync dependency")   # the endpoint may be sync (thread pool), dependencies not
-        planned = _Call(call, is_async, tuple(arguments))
+        planned = _Call(call, is_async, tuple(arguments), f"c{len(self.calls)}")
         self.calls.append(planned)
         if dependant.use_cache:
             self._by_call[call] = planned
@@ -125,14 +132,14 @@ class _Plan:
         raw: dict[str, Any] = {}
         errors: list[dict] = []
         if self.query:
-            query = request.query_params
-            for p in self.query:
-                if p.sequence:
-                    value = query.getlist(p.alias)
-                    if value:
+            # one pass over the pairs, as FastAPI reads them: a list gets every value, anything else the last
+            by_alias = self.query_by_alias
+            for name, value in request.query_params.multi_items():
+                for p in by_alias.get(name, ()):   # usually one; a dependency may ask for the same name
+                    if p.sequence:
+                        raw.setdefault(p.key, []).append(value)
+                    else:
                         raw[p.key] = value
-                elif (value := query.get(p.alias)) is not None:
-                    raw[p.key] = value
         if self.path:
             path = request.path_params
             for p in self.path:
@@ -161,27 +168,17 @@ class _Plan:
 
     async def run(self, request: Request) -> Response:
         values = self.values(request)
-        response: Response | None = None
-        results: dict[int, Any] = {}
+        values[REQUEST] = request
+        if self.needs_response:
+            response = values[RESPONSE] = Response()   # as FastAPI's: headers for the endpoint to copy (Link, Vary)
+            del response.headers["content-length"]
         for planned in self.calls:
-            kwargs = {}
-            for name, source in planned.arguments:
-                if source is REQUEST:
-                    kwargs[name] = request
-                elif source is RESPONSE:
-                    if response is None:
-                        response = Response()   # as FastAPI's: headers for the endpoint to copy (Link, Vary)
-                        del response.headers["content-length"]
-                    kwargs[name] = response
-                elif isinstance(source, _Call):
-                    kwargs[name] = results[id(source)]
-                else:
-                    kwargs[name] = values[source]
+            kwargs = {name: values[key] for name, key in planned.arguments}
             if planned.is_async:
-                results[id(planned)] = await planned.call(**kwargs)
+                values[planned.result] = await planned.call(**kwargs)
             else:
-                results[id(planned)] = await run_in_threadpool(planned.call, **kwargs)
-        result = results[id(self.endpoint)]
+                values[planned.result] = await run_in_threadpool(planned.call, **kwargs)
+        result = values[self.endpoint.result]
         if not isinstance(result, Response):
             raise TypeError(f"{self.endpoint.call.__name__} must return a Response on a PlannedRoute "
                             "(app/api/json_response.py)")
@@ -192,6 +189,15 @@ def _is_sequence(annotation) -> bool:
     from fastapi._compat import field_annotation_is_sequence   # the test FastAPI itself applies
 
     return field_annotation_is_sequence(annotation)
+
+
+PLAN_ATTRIBUTE = "whosaid_plan"   # on the route, or on FastAPI's context of one inclusion of it
+
+
+def plan_for(route: object) -> _Plan | None:
+    """The plan of one of the application's routes (a PlannedRoute, or FastAPI's context of one of its
+    inclusions), or None."""
+    return getattr(route, PLAN_ATTRIBUTE, None)
 
 
 class PlannedRoute(APIRoute):
@@ -209,6 +215,10 @@ class PlannedRoute(APIRoute):
             plan = _Plan(route.dependant)
         except Unplannable:
             return standard
+        try:
+            setattr(route, PLAN_ATTRIBUTE, plan)   # for app/api/direct.py, which finds routes, not handlers
+        except AttributeError:
+            pass   # a context without a __dict__: FastAPI's stack answers its requests
 
         async def handler(request: Request) -> Response:
             if overrides or not getattr(request.app.state, "planned_routes", True):
