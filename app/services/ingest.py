@@ -195,11 +195,10 @@ def _store_document(
                 report.articles_unchanged += 1
                 report.article_ids.append(existing)
                 return
-            quotes, new_entities = store_article(
+            stored_id, quotes, new_entities = store_article(
                 session=session, doc=doc, extraction=extraction, digest=digest, version=version
             )
             session.commit()
-            stored_id = find_by_hash(session=session, content_hash=digest)
         except IntegrityError:
             session.rollback()
             existing = find_by_hash(session=session, content_hash=digest)
@@ -224,8 +223,9 @@ def _store_document(
 
 def store_article(
     *, session: Session, doc: Document, extraction: Extraction, digest: str, version: str
-) -> tuple[int, int]:
-    """Add one article and everything extracted from it (flushes, does not commit). Returns (quotes, new entities)."""
+) -> tuple[int, int, int]:
+    """Add one article and everything extracted from it (flushes, does not commit). Returns (article id, quotes,
+    new entities)."""
     outlet = get_or_create_outlet(session=session, name=doc.outlet, domain=doc.outlet_domain)
     article = Article(
         title=doc.title or extraction.title,
@@ -272,4 +272,4 @@ def store_article(
                     "speaker_text, speaker_start, speaker_end, sentence, where_said, extractor_version) "
                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", quotes)
     group_article(session, article.id)  # same transaction: the article's quotes join their statements
-    return len(extraction.quotes), new_entities
+    return article.id, len(extraction.quotes), new_entities

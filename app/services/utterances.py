@@ -114,16 +114,20 @@ def candidates(
     in_ids = marks(len(ids))
     windows = {u: (as_date(first), as_date(last)) for u, first, last in sql.rows(
         f"SELECT id, first_published, last_published FROM utterance WHERE id IN ({in_ids})", ids)}
-    wordings: dict[int, Counter] = defaultdict(Counter)
+    wordings: dict[int, dict[str, int]] = defaultdict(dict)   # utterance -> wording -> quotes, in row order
     speakers: dict[int, set[int]] = defaultdict(set)
     for utterance_id, quote_text, quote_speaker in sql.rows(
             f"SELECT utterance_id, text, speaker_id FROM quote WHERE utterance_id IN ({in_ids})", ids):
-        wordings[utterance_id][quote_text] += 1
+        counts = wordings[utterance_id]
+        counts[quote_text] = counts.get(quote_text, 0) + 1
         if quote_speaker is not None:
             speakers[utterance_id].add(quote_speaker)
     out = []
     for uid in ids:
-        texts = [t for t, _ in wordings[uid].most_common(MAX_VARIANTS)]
+        counts = wordings[uid]
+        # the most quoted first, ties in row order (as Counter.most_common; sorting is stable, also reversed)
+        texts = (sorted(counts, key=counts.__getitem__, reverse=True)[:MAX_VARIANTS] if len(counts) > 1
+                 else list(counts))
         first, last = windows.get(uid, (None, None))
         out.append(Candidate(uid, _distinct_signatures(texts), _near(published, first, last),
                              frozenset(speakers[uid])))
