@@ -12,8 +12,9 @@ invocation, on the same texts, so they can be compared on this noisy shared mach
 Printed: articles/s and words/s (wall clock; the single-process runs load the model before the clock starts, the
 worker runs include starting their processes, a few seconds each), words per CPU-second (this process and its
 workers: on a shared machine the steadier figure), the speed-up over `batched`, peak RSS of the writer and of the
-largest worker, and the writer's RSS at each tenth of the run (flat, not growing with the corpus, when memory is
-under control).
+largest worker, and the writer's RSS at each tenth of the run, as anonymous + file-backed MB (flat, not growing
+with the corpus, when memory is under control; the file-backed part is mostly the memory-mapped database), and
+how much of it SQLite itself allocated at the end (its page cache, capped by WHOSAID_SQLITE_CACHE_KIB).
 
 With `--against DIR` (another checkout, e.g. main's), every configuration also runs with that checkout's code,
 right before ours, on the same texts: the baseline measured in the same run, which is the only fair comparison
@@ -64,9 +65,22 @@ def build_corpus(polnear: Path, out: Path, limit: int | None) -> tuple[int, int]
     return len(files), words
 
 
-def rss_mb() -> float:
-    with open("/proc/self/statm") as fh:
-        return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+def memory_mb() -> tuple[int, int, int]:
+    """(anonymous RSS, file-backed RSS, SQLite's own allocations) of this process, in MB. The anonymous part is
+    the process's own memory (Python objects, SQLite's page cache); the file-backed part is mostly pages of the
+    memory-mapped database, which the kernel shares with its page cache and can drop."""
+    import _sqlite3
+    import ctypes
+
+    lib = ctypes.CDLL(_sqlite3.__file__)   # the libsqlite3 that Python's sqlite3 module uses
+    lib.sqlite3_memory_used.restype = ctypes.c_int64
+    rss = {}
+    with open("/proc/self/status") as fh:
+        for line in fh:
+            name, _, value = line.partition(":")
+            if name in ("RssAnon", "RssFile"):
+                rss[name] = int(value.split()[0]) // 1024
+    return rss["RssAnon"], rss["RssFile"], lib.sqlite3_memory_used() // 2**20
 
 
 def _cpu_seconds() -> float:
@@ -89,12 +103,12 @@ def run_one(corpus: Path, config: str) -> dict:
     db = Path(tempfile.mkdtemp(prefix="ingest-bench-")) / "whosaid.db"
     url = f"sqlite:///{db}"
     upgrade_database(url)
-    samples: list[float] = []
+    samples: list[tuple[int, int, int]] = []
     total_files = len(list(corpus.glob("*.txt")))
 
     def progress(done: int, total: int, _label: str) -> None:
         if done * 10 // total > len(samples) - 1:
-            samples.append(round(rss_mb()))
+            samples.append(memory_mb())
 
     t0, cpu0 = time.perf_counter(), _cpu_seconds()
     report = ingest_paths([corpus], session_factory=session_factory(url), extractor=extractor, workers=workers,
@@ -105,7 +119,7 @@ def run_one(corpus: Path, config: str) -> dict:
     return {"config": config, "seconds": seconds, "cpu_seconds": cpu, "articles": report.articles_ingested, "quotes": report.quotes,
             "writer_peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
             "worker_peak_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
-            "rss_by_tenth": samples, "db_mb": db.stat().st_size / 2**20}
+            "memory_by_tenth": samples, "db_mb": db.stat().st_size / 2**20}
 
 
 def main() -> None:
@@ -128,7 +142,7 @@ def main() -> None:
     print(f"{articles} articles, {words:,} words (PolNeAR train+dev); {os.cpu_count()} cores; "
           f"each configuration in its own process, one after another\n")
     print(f"{'code':6} {'configuration':12} {'articles/s':>10} {'words/s':>8} {'w/CPU-s':>8} {'speed-up':>8} "
-          f"{'quotes':>7} {'writer MB':>9} {'worker MB':>9}  writer RSS (MB) at each tenth")
+          f"{'quotes':>7} {'writer MB':>9} {'worker MB':>9}  writer RSS anon+file MB at each tenth; SQLite's")
     batched_seconds: dict[str, float] = {}
     codes = ([("against", args.against)] if args.against else []) + [("this", ROOT)]
     for config in configs:
@@ -143,9 +157,10 @@ def main() -> None:
                 batched_seconds[label] = r["seconds"]
             speedup = f"{batched_seconds[label] / r['seconds']:.2f}x" if label in batched_seconds else "-"
             worker = f"{r['worker_peak_mb']:9.0f}" if config.startswith("workers") else f"{'-':>9}"
+            tenths = " ".join(f"{anon}+{file}" for anon, file, _ in r["memory_by_tenth"])
             print(f"{label:6} {config:12} {articles / r['seconds']:10.1f} {words / r['seconds']:8.0f} "
                   f"{words / r['cpu_seconds']:8.0f} {speedup:>8} {r['quotes']:7d} {r['writer_peak_mb']:9.0f} "
-                  f"{worker}  {r['rss_by_tenth']}", flush=True)
+                  f"{worker}  {tenths}; SQLite {r['memory_by_tenth'][-1][2]} MB", flush=True)
 
 
 if __name__ == "__main__":

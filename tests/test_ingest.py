@@ -7,12 +7,14 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, func, select
 
 from app.core.config import Settings
 from app.db import get_engine, session_factory
-from app.models import Alias, Article, Entity, Outlet, Quote
+from app.models import Alias, Article, Entity, Outlet, Quote, Utterance
 from app.services.ingest import ingest_paths
+from app.services.plain_sql import PlainSql, as_date
 from tests_support import SEEDS, seed_files
 
 GOOD = seed_files()[0]
@@ -258,3 +260,23 @@ def test_a_second_writer_waits_for_the_first_on_postgres(db_url, extractor):
         first.commit()
     writer.join(timeout=30)
     assert not writer.is_alive() and reports[0].articles_ingested == 1 and count(db_url, Article) == 1
+
+
+@pytest.mark.both_backends
+def test_plain_sql_on_the_drivers_cursor_raises_sqlalchemys_errors_and_stores_dates_as_the_orm_reads_them(db_url):
+    # ingest's per-article rollback catches SQLAlchemy's IntegrityError / SQLAlchemyError, not the driver's own
+    with Session(get_engine(db_url)) as session:
+        sql = PlainSql(session.connection())
+        speaker = sql.scalar('INSERT INTO entity (kind, "key", name) VALUES (?, ?, ?) RETURNING id',
+                             ("person", "person:anna kovacs", "Anna Kovacs"))
+        utterance = sql.scalar("INSERT INTO utterance (speaker_id, canonical_text, n_quotes, n_outlets, "
+                               "first_published) VALUES (?, ?, 1, 1, ?) RETURNING id",
+                               (speaker, "We will see.", sql.bind_date(date(2022, 9, 15))))
+        assert session.get(Utterance, utterance).first_published == date(2022, 9, 15)
+        assert as_date(sql.scalar("SELECT first_published FROM utterance WHERE id = ?", (utterance,))) \
+            == date(2022, 9, 15)
+        alias = ("INSERT INTO alias (entity_id, text, norm) VALUES (?, ?, ?)", (speaker, "Kovacs", "kovacs"))
+        sql.execute(*alias)
+        with pytest.raises(IntegrityError):
+            sql.execute(*alias)
+        session.rollback()

@@ -75,6 +75,9 @@ def words(text: str) -> list[str]:
     text = INITIALISM.sub(lambda m: m.group(0).replace(".", ""), text)
     out: list[str] = []
     for word in WORD.findall(text):
+        if "'" not in word:   # most words: every contraction and special negation has an apostrophe
+            out.append(word)
+            continue
         if word in SPECIAL_NEGATIONS:
             out.extend(SPECIAL_NEGATIONS[word].split())
             continue
@@ -90,7 +93,8 @@ def stem(token: str) -> str:
     return token[:STEM_CHARS]
 
 
-@lru_cache(maxsize=65536)
+# bounded for memory: an entry is ~2 KB, and grouping re-reads the wordings of recent utterances mostly
+@lru_cache(maxsize=16384)
 def signature(text: str) -> Signature:
     tokens = tuple(words(text))
     stems = tuple(stem(t) for t in tokens)

@@ -14,10 +14,8 @@ pipeline/utterances.corroborates):
 """
 from __future__ import annotations
 
-from sqlalchemy import Connection, select
-
-from app.models import Alias, Entity, EntityRole
 from app.pipeline.names import alias_norm, same_stem
+from app.services.plain_sql import PlainSql, marks
 
 PERSON = "person"
 
@@ -25,9 +23,9 @@ PERSON = "person"
 class SpeakerRelations:
     """Relations between speakers, read lazily (by entity id only) and cached for one grouping transaction."""
 
-    def __init__(self, conn: Connection, speakers=()):
+    def __init__(self, sql: PlainSql, speakers=()):
         """`speakers`: those about to be asked about (an article's), read in two statements up front."""
-        self.conn = conn
+        self.sql = sql
         self._kinds: dict[int, str | None] = {}
         self._affiliations: dict[int, frozenset[str]] = {}
         self._names: dict[int, frozenset[str]] = {}
@@ -36,7 +34,7 @@ class SpeakerRelations:
     def _kinds_of(self, ids: set[int]) -> dict[int, str | None]:
         missing = sorted(ids - self._kinds.keys())
         if missing:
-            found = dict(self.conn.execute(select(Entity.id, Entity.kind).where(Entity.id.in_(missing))).all())
+            found = dict(self.sql.rows(f"SELECT id, kind FROM entity WHERE id IN ({marks(len(missing))})", missing))
             self._kinds.update({i: found.get(i) for i in missing})
         return {i: self._kinds[i] for i in ids}
 
@@ -45,9 +43,9 @@ class SpeakerRelations:
         if not missing:
             return
         stated: dict[int, set[str]] = {p: set() for p in missing}
-        for person, affiliation in self.conn.execute(select(EntityRole.entity_id, EntityRole.affiliation).distinct()
-                                                     .where(EntityRole.entity_id.in_(missing),
-                                                            EntityRole.affiliation.is_not(None))):
+        for person, affiliation in self.sql.rows(
+                "SELECT DISTINCT entity_id, affiliation FROM entity_role "
+                f"WHERE entity_id IN ({marks(len(missing))}) AND affiliation IS NOT NULL", missing):
             if norm := alias_norm(affiliation):
                 stated[person].add(norm)
         self._affiliations.update({p: frozenset(a) for p, a in stated.items()})
@@ -59,8 +57,8 @@ class SpeakerRelations:
 
     def _names_of(self, institution: int) -> frozenset[str]:
         if institution not in self._names:
-            self._names[institution] = frozenset(self.conn.execute(
-                select(Alias.norm).where(Alias.entity_id == institution)).scalars())
+            self._names[institution] = frozenset(self.sql.scalars("SELECT norm FROM alias WHERE entity_id = ?",
+                                                                  (institution,)))
         return self._names[institution]
 
     def affiliated(self, person: int, institution: int) -> bool:

@@ -10,7 +10,7 @@ from datetime import date
 
 from typing import NamedTuple
 
-from sqlalchemy import Integer, and_, bindparam, func, insert, or_, tuple_
+from sqlalchemy import Integer, and_, bindparam, func, or_, tuple_
 from sqlmodel import Session, select
 
 from app.errors import InvalidParameter, NotFound
@@ -18,6 +18,7 @@ from app.models import MAX_ID, Alias, Article, Entity, EntityRole, Mention, Outl
 from app.pipeline.names import alias_norm, describes, name_key, role_matches
 from app.pipeline.types import EntityRecord
 from app.services.driver_sql import fetch_all
+from app.services.plain_sql import PlainSql, marks
 from app.services.pagination import Page, decode_cursor, encode_cursor, name_id_cursor
 from app.services.snapshot_cache import cached
 
@@ -365,41 +366,51 @@ def better_name(current: str, candidate: str) -> str:
 def upsert_entities(*, session: Session, records: list[EntityRecord]) -> tuple[dict[str, int], int]:
     """The entity of each record (same kind and key), created if new; names, role and aliases are merged in.
 
-    One article's records at a time, in a fixed number of queries whatever their count. Returns
-    ({record key: entity id}, number created). Flushes so every entity has an id.
+    One article's records at a time, in a fixed number of queries (plus one insert per new entity) whatever
+    their count, as plain SQL (services/plain_sql.py: ingest runs this for every article). Returns
+    ({record key: entity id}, number created).
     """
-    existing: dict[tuple[str, str], Entity] = {}
+    if not records:
+        return {}, 0
+    sql = PlainSql(session.connection())
     keys = sorted({r.key for r in records})
-    with session.no_autoflush:
-        for entity in session.exec(select(Entity).where(Entity.key.in_(keys)).order_by(Entity.id.desc())).all():
-            existing[(entity.kind, entity.key)] = entity  # descending ids: the oldest one wins
+    # (kind, key) -> [id, name, role, affiliation]; descending ids: the oldest one wins
+    existing: dict[tuple[str, str], list] = {}
+    for ident, kind, key, name, role, affiliation in sql.rows(
+            f'SELECT id, kind, "key", name, role, affiliation FROM entity WHERE "key" IN ({marks(len(keys))}) '
+            "ORDER BY id DESC", keys):
+        existing[(kind, key)] = [ident, name, role, affiliation]
+    stored = {k: tuple(v) for k, v in existing.items()}
     created = 0
     for record in records:
         entity = existing.get((record.kind, record.key))
         if entity is None:
-            entity = Entity(kind=record.kind, key=record.key, name=record.name, role=record.role,
-                            affiliation=record.affiliation)
-            session.add(entity)
-            existing[(record.kind, record.key)] = entity
+            ident = sql.scalar('INSERT INTO entity (kind, "key", name, role, affiliation) VALUES (?, ?, ?, ?, ?) '
+                               "RETURNING id", (record.kind, record.key, record.name, record.role,
+                                                record.affiliation))
+            existing[(record.kind, record.key)] = [ident, record.name, record.role, record.affiliation]
+            stored[(record.kind, record.key)] = (ident, record.name, record.role, record.affiliation)
             created += 1
         else:
-            entity.name = better_name(entity.name, record.name)
-            entity.role = entity.role or record.role
-            entity.affiliation = entity.affiliation or record.affiliation
-    session.flush()
+            entity[1] = better_name(entity[1], record.name)
+            entity[2] = entity[2] or record.role
+            entity[3] = entity[3] or record.affiliation
+    sql.executemany("UPDATE entity SET name = ?, role = ?, affiliation = ? WHERE id = ?",
+                    [(name, role, affiliation, ident) for k, (ident, name, role, affiliation) in existing.items()
+                     if stored[k] != (ident, name, role, affiliation)])
 
-    by_record = {r.key: existing[(r.kind, r.key)] for r in records}
-    known: set[tuple[int, str]] = set(session.exec(
-        select(Alias.entity_id, Alias.norm).where(Alias.entity_id.in_({e.id for e in by_record.values()}))).all())
+    by_record = {r.key: existing[(r.kind, r.key)][0] for r in records}
+    ids = sorted(set(by_record.values()))
+    known: set[tuple[int, str]] = set(sql.rows(
+        f"SELECT entity_id, norm FROM alias WHERE entity_id IN ({marks(len(ids))})", ids))
     aliases = []
     for record in records:
-        entity_id = by_record[record.key].id
+        entity_id = by_record[record.key]
         # shortest spelling first, so an alias row reads "Putin" rather than "Mr Putin" for the norm "putin"
         for text in sorted({record.name, *record.aliases}, key=lambda t: (len(t), t)):
             norm = alias_norm(text)
             if norm and (entity_id, norm) not in known:
                 known.add((entity_id, norm))
-                aliases.append({"entity_id": entity_id, "text": text, "norm": norm})
-    if aliases:   # one executemany, not an ORM object per alias (see store_article)
-        session.connection().execute(insert(Alias.__table__), aliases)
-    return {key: entity.id for key, entity in by_record.items()}, created
+                aliases.append((entity_id, text, norm))
+    sql.executemany("INSERT INTO alias (entity_id, text, norm) VALUES (?, ?, ?)", aliases)
+    return by_record, created

@@ -14,17 +14,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlmodel import Session
 
 from app.core.config import Settings, get_settings
 from app.db import serialize_writes
-from app.models import Article, EntityRole, Mention, Quote
+from app.models import Article
 from app.pipeline.types import Extraction
 from app.services.articles import find_by_hash
 from app.services.entities import upsert_entities
 from app.services.outlets import get_or_create_outlet
+from app.services.plain_sql import PlainSql
 from app.services.resolution import load_curated, resolve_entities
 from app.services.sources import Document, Skip, discover, read_documents
 from app.services.utterances import group_article, regroup_speakers
@@ -195,11 +195,10 @@ def _store_document(
                 report.articles_unchanged += 1
                 report.article_ids.append(existing)
                 return
-            quotes, new_entities = store_article(
+            stored_id, quotes, new_entities = store_article(
                 session=session, doc=doc, extraction=extraction, digest=digest, version=version
             )
             session.commit()
-            stored_id = find_by_hash(session=session, content_hash=digest)
         except IntegrityError:
             session.rollback()
             existing = find_by_hash(session=session, content_hash=digest)
@@ -224,8 +223,9 @@ def _store_document(
 
 def store_article(
     *, session: Session, doc: Document, extraction: Extraction, digest: str, version: str
-) -> tuple[int, int]:
-    """Add one article and everything extracted from it (flushes, does not commit). Returns (quotes, new entities)."""
+) -> tuple[int, int, int]:
+    """Add one article and everything extracted from it (flushes, does not commit). Returns (article id, quotes,
+    new entities)."""
     outlet = get_or_create_outlet(session=session, name=doc.outlet, domain=doc.outlet_domain)
     article = Article(
         title=doc.title or extraction.title,
@@ -242,43 +242,34 @@ def store_article(
     session.flush()
 
     entity_ids, new_entities = upsert_entities(session=session, records=extraction.entities)
-    # plain executemany inserts, not ORM objects: building thousands of SQLModel instances (validation,
-    # attribute instrumentation, unit of work) cost more than the SQL itself; nothing reads these rows back
-    # as objects in this transaction
+    # plain executemany inserts on the driver (services/plain_sql.py), not ORM objects: building thousands of
+    # SQLModel instances (validation, attribute instrumentation, unit of work) cost more than the SQL itself;
+    # nothing reads these rows back as objects in this transaction
+    sql = PlainSql(session.connection())
     mentions, roles = [], []
     for record in extraction.entities:
         entity_id = entity_ids[record.key]
-        mentions.extend({"entity_id": entity_id, "article_id": article.id, "start": m.start, "end": m.end,
-                         "text": m.text} for m in record.mentions)
-        roles.extend({"entity_id": entity_id, "article_id": article.id, "role": r.role,
-                      "affiliation": r.affiliation, "mention_start": r.mention.start,
-                      "mention_end": r.mention.end, "mention_text": r.mention.text} for r in record.roles)
+        mentions.extend((entity_id, article.id, m.start, m.end, m.text) for m in record.mentions)
+        roles.extend((entity_id, article.id, r.role, r.affiliation, r.mention.start, r.mention.end, r.mention.text)
+                     for r in record.roles)
+    sql.executemany('INSERT INTO mention (entity_id, article_id, start, "end", text) VALUES (?, ?, ?, ?, ?)',
+                    mentions)
+    sql.executemany("INSERT INTO entity_role (entity_id, article_id, role, affiliation, mention_start, mention_end, "
+                    "mention_text) VALUES (?, ?, ?, ?, ?, ?, ?)", roles)
 
     text = extraction.text
+    published = sql.bind_date(article.published)
     quotes = []
     for q in extraction.quotes:
         mention = q.speaker_mention
-        quotes.append({
-            "article_id": article.id,
-            "speaker_id": entity_ids.get(q.speaker_key) if q.speaker_key else None,
-            "outlet_id": article.outlet_id,
-            "published": article.published,
-            "text": q.text,
-            "kind": q.kind,
-            "start": q.start,
-            "end": q.end,
-            "cue": q.cue,
-            "speaker_text": mention.text if mention else None,
-            "speaker_start": mention.start if mention else None,
-            "speaker_end": mention.end if mention else None,
-            "sentence": text[q.sentence_start:q.sentence_end] or None,
-            "where_said": q.where,
-            "utterance_id": None,
-            "extractor_version": version,
-        })
-    conn = session.connection()
-    for table, rows in ((Mention.__table__, mentions), (EntityRole.__table__, roles), (Quote.__table__, quotes)):
-        if rows:
-            conn.execute(insert(table), rows)
+        quotes.append((
+            article.id, entity_ids.get(q.speaker_key) if q.speaker_key else None, article.outlet_id, published,
+            q.text, q.kind, q.start, q.end, q.cue,
+            mention.text if mention else None, mention.start if mention else None, mention.end if mention else None,
+            text[q.sentence_start:q.sentence_end] or None, q.where, version,
+        ))
+    sql.executemany('INSERT INTO quote (article_id, speaker_id, outlet_id, published, text, kind, start, "end", cue, '
+                    "speaker_text, speaker_start, speaker_end, sentence, where_said, extractor_version) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", quotes)
     group_article(session, article.id)  # same transaction: the article's quotes join their statements
-    return len(extraction.quotes), new_entities
+    return article.id, len(extraction.quotes), new_entities

@@ -15,8 +15,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
+from typing import NamedTuple
 
-from sqlalchemy import Connection, Integer, bindparam, delete, func, insert, text, tuple_, update
+from sqlalchemy import bindparam, delete, func, tuple_, update
 from sqlmodel import Session, select
 
 from app.db import serialize_writes
@@ -49,6 +50,7 @@ from app.services.pagination import (
     encode_cursor,
     run_scans,
 )
+from app.services.plain_sql import PlainSql, as_date, marks
 from app.services.snapshot_cache import cached
 
 MAX_CANDIDATES = 20        # utterances compared per unit, those sharing most keys first
@@ -58,25 +60,15 @@ MAX_KEYS = 40              # content stems looked up per unit (a long speech has
 
 
 # ---------- grouping ----------
-# Grouping runs once per ingested article and issues a few statements per quote, so it talks to the
-# connection directly (SQLAlchemy Core, parameterised text) instead of loading ORM objects.
+# Grouping runs once per ingested article and issues a few statements per quote, so it runs plain SQL on the
+# driver's cursor (services/plain_sql.py) instead of SQLAlchemy statements or ORM objects.
 
-def _insert_ignore(conn: Connection, table, rows: list[dict]) -> None:
-    if rows:
-        conn.execute(_insert_ignore_statement(conn.dialect.name, table), rows)
-
-
-@lru_cache(maxsize=8)
-def _insert_ignore_statement(dialect: str, table):
-    # built once: statements reused across calls skip SQLAlchemy's construction and cache-key work, which cost
-    # more than SQLite's own work for these small statements
-    if dialect == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert as dialect_insert
-    elif dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as dialect_insert
-    else:  # pragma: no cover - only SQLite and PostgreSQL are supported
-        return insert(table)
-    return dialect_insert(table).on_conflict_do_nothing()
+_INSERT_KEYS = 'INSERT INTO utterancekey (utterance_id, "key", speaker_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING'
+_NEW_UTTERANCE = ("INSERT INTO utterance (speaker_id, canonical_text, n_quotes, n_outlets) VALUES (?, ?, 0, 0) "
+                  "RETURNING id")
+# a speaker of None keeps the utterance's own
+_UPDATE_UTTERANCE = ("UPDATE utterance SET speaker_id = coalesce(?, speaker_id), canonical_text = ?, n_quotes = ?, "
+                     "n_outlets = ?, first_published = ?, last_published = ?, first_outlet_id = ? WHERE id = ?")
 
 
 def _near(published: date | None, first: date | None, last: date | None) -> bool:
@@ -86,40 +78,16 @@ def _near(published: date | None, first: date | None, last: date | None) -> bool
     return first - window <= published <= last + window
 
 
-def _as_date(value) -> date | None:
-    return date.fromisoformat(value) if isinstance(value, str) else value
-
-
 @lru_cache(maxsize=2 * MAX_KEYS)
-def _postings_query(n_keys: int, by_speaker: bool):
+def _postings_query(n_keys: int, by_speaker: bool) -> str:
     """One statement reading at most POSTINGS_PER_KEY entries for each of n keys, newest utterances first, and
-    returning the `:limit` utterances that share most keys (ties: the newest), counted by the database."""
-    where = "speaker_id = :speaker AND key = :k{i}" if by_speaker else "key = :k{i}"
-    parts = [f"SELECT * FROM (SELECT utterance_id FROM utterancekey WHERE {where.format(i=i)} "
+    returning the `limit` (its last parameter) utterances that share most keys (ties: the newest), counted by
+    the database. Parameters: (speaker,) key for each key, then the limit."""
+    where = 'speaker_id = ? AND "key" = ?' if by_speaker else '"key" = ?'
+    parts = [f"SELECT * FROM (SELECT utterance_id FROM utterancekey WHERE {where} "
              f"ORDER BY utterance_id DESC LIMIT {POSTINGS_PER_KEY}) AS p{i}" for i in range(n_keys)]
-    return text(f"SELECT utterance_id FROM ({' UNION ALL '.join(parts)}) AS postings "
-                "GROUP BY utterance_id ORDER BY count(*) DESC, utterance_id DESC LIMIT :limit")
-
-
-# statements run per unit of every ingested article, built once (see _insert_ignore_statement); `:ids` is a list
-def _in_ids(column):
-    return column.in_(bindparam("ids", expanding=True))
-
-
-_GROUP_WINDOWS = select(Utterance.id, Utterance.first_published, Utterance.last_published).where(
-    _in_ids(Utterance.id))
-_GROUP_WORDINGS = select(Quote.utterance_id, Quote.text, Quote.speaker_id).where(_in_ids(Quote.utterance_id))
-_GROUP_SET_UTTERANCE = update(Quote).where(_in_ids(Quote.id)).values(utterance_id=bindparam("target"))
-_GROUP_NEW_UTTERANCE = insert(Utterance.__table__)
-_GROUP_UTTERANCE_QUOTES = (
-    select(Quote.id, Quote.text, Quote.kind, Quote.published, Quote.outlet_id, Quote.utterance_id, Quote.speaker_id,
-           Entity.kind.label("speaker_kind"))
-    .outerjoin(Entity, Entity.id == Quote.speaker_id).where(_in_ids(Quote.utterance_id)))
-# SET: the other keys; a speaker of None keeps the utterance's own
-_GROUP_UPDATE_UTTERANCE = update(Utterance).where(Utterance.id == bindparam("uid")).values(
-    speaker_id=func.coalesce(bindparam("speaker", type_=Integer), Utterance.speaker_id))
-_GROUP_DELETE_KEYS = delete(UtteranceKey).where(_in_ids(UtteranceKey.utterance_id))
-_GROUP_DELETE_UTTERANCES = delete(Utterance).where(_in_ids(Utterance.id))
+    return (f"SELECT utterance_id FROM ({' UNION ALL '.join(parts)}) AS postings "
+            "GROUP BY utterance_id ORDER BY count(*) DESC, utterance_id DESC LIMIT ?")
 
 
 def candidates(
@@ -135,24 +103,31 @@ def candidates(
     keys = sorted(set(keys))[:MAX_KEYS]
     if not keys:
         return []
-    conn = session.connection()
-    params = {f"k{i}": key for i, key in enumerate(keys)}
-    if speaker_id is not None:
-        params["speaker"] = speaker_id
-    params["limit"] = limit
-    ids = list(conn.execute(_postings_query(len(keys), speaker_id is not None), params).scalars())
+    sql = PlainSql(session.connection())
+    if speaker_id is None:
+        params = [*keys, limit]
+    else:
+        params = [v for key in keys for v in (speaker_id, key)] + [limit]
+    ids = sql.scalars(_postings_query(len(keys), speaker_id is not None), params)
     if not ids:
         return []
-    windows = {u: (_as_date(first), _as_date(last)) for u, first, last in conn.execute(_GROUP_WINDOWS, {"ids": ids})}
-    wordings: dict[int, Counter] = defaultdict(Counter)
+    in_ids = marks(len(ids))
+    windows = {u: (as_date(first), as_date(last)) for u, first, last in sql.rows(
+        f"SELECT id, first_published, last_published FROM utterance WHERE id IN ({in_ids})", ids)}
+    wordings: dict[int, dict[str, int]] = defaultdict(dict)   # utterance -> wording -> quotes, in row order
     speakers: dict[int, set[int]] = defaultdict(set)
-    for utterance_id, quote_text, quote_speaker in conn.execute(_GROUP_WORDINGS, {"ids": ids}):
-        wordings[utterance_id][quote_text] += 1
+    for utterance_id, quote_text, quote_speaker in sql.rows(
+            f"SELECT utterance_id, text, speaker_id FROM quote WHERE utterance_id IN ({in_ids})", ids):
+        counts = wordings[utterance_id]
+        counts[quote_text] = counts.get(quote_text, 0) + 1
         if quote_speaker is not None:
             speakers[utterance_id].add(quote_speaker)
     out = []
     for uid in ids:
-        texts = [t for t, _ in wordings[uid].most_common(MAX_VARIANTS)]
+        counts = wordings[uid]
+        # the most quoted first, ties in row order (as Counter.most_common; sorting is stable, also reversed)
+        texts = (sorted(counts, key=counts.__getitem__, reverse=True)[:MAX_VARIANTS] if len(counts) > 1
+                 else list(counts))
         first, last = windows.get(uid, (None, None))
         out.append(Candidate(uid, _distinct_signatures(texts), _near(published, first, last),
                              frozenset(speakers[uid])))
@@ -188,14 +163,12 @@ def _distinct_signatures(texts: list[str]) -> list[Signature]:
     return list(seen.values())
 
 
-def _merge(conn: Connection, source: int, target: int) -> None:
-    conn.execute(update(Quote).where(Quote.utterance_id == source).values(utterance_id=target))
-    keys = conn.execute(select(UtteranceKey.key, UtteranceKey.speaker_id)
-                        .where(UtteranceKey.utterance_id == source)).all()
-    _insert_ignore(conn, UtteranceKey.__table__, [{"utterance_id": target, "key": k, "speaker_id": s}
-                                                  for k, s in keys])
-    conn.execute(delete(UtteranceKey).where(UtteranceKey.utterance_id == source))
-    conn.execute(delete(Utterance).where(Utterance.id == source))
+def _merge(sql: PlainSql, source: int, target: int) -> None:
+    sql.execute("UPDATE quote SET utterance_id = ? WHERE utterance_id = ?", (target, source))
+    keys = sql.rows('SELECT "key", speaker_id FROM utterancekey WHERE utterance_id = ?', (source,))
+    sql.executemany(_INSERT_KEYS, [(target, k, s) for k, s in keys])
+    sql.execute("DELETE FROM utterancekey WHERE utterance_id = ?", (source,))
+    sql.execute("DELETE FROM utterance WHERE id = ?", (source,))
 
 
 def group_article(session: Session, article_id: int) -> set[int]:
@@ -204,19 +177,19 @@ def group_article(session: Session, article_id: int) -> set[int]:
     of the utterances touched."""
     serialize_writes(session)
     session.flush()
-    conn = session.connection()
-    published = _as_date(conn.execute(select(Article.published).where(Article.id == article_id)).scalar())
-    rows = conn.execute(select(Quote.id, Quote.speaker_id, Quote.kind, Quote.text, Quote.start, Quote.cue,
-                               Quote.sentence, Quote.utterance_id).where(Quote.article_id == article_id)).all()
+    sql = PlainSql(session.connection())
+    published = as_date(sql.scalar("SELECT published FROM article WHERE id = ?", (article_id,)))
+    rows = sql.rows('SELECT id, speaker_id, kind, text, start, cue, sentence, utterance_id FROM quote '
+                    'WHERE article_id = ?', (article_id,))
     items = [QuoteItem(*row[:-1]) for row in rows]
-    ungrouped = [item for item, row in zip(items, rows) if row.utterance_id is None]
+    ungrouped = [item for item, row in zip(items, rows) if row[-1] is None]
     # a speaker's other quotes are statements of their own: cut out of the context of a fragment
     own_quotes: dict[int | None, list[str]] = defaultdict(list)
     for item in items:
         if item.kind != "indirect":
             own_quotes[item.speaker_id].append(item.text)
     touched: set[int] = set()
-    relations = SpeakerRelations(conn, {item.speaker_id for item in ungrouped if item.speaker_id is not None})
+    relations = SpeakerRelations(sql, {item.speaker_id for item in ungrouped if item.speaker_id is not None})
     for unit in units(ungrouped):   # quotes already grouped (regrouping one speaker) stay as they are
         # the attributed pieces decide; a speaker-less continuation goes where they go
         attributed = [i for i in unit if i.speaker_id is not None]
@@ -231,40 +204,50 @@ def group_article(session: Session, article_id: int) -> set[int]:
                                         exclude=[c.id for c in found])
         decision = decide(sig, found, context)
         if decision.target is None:
-            target = conn.execute(_GROUP_NEW_UTTERANCE, {"speaker_id": speaker_id, "canonical_text": unit[0].text,
-                                                   "n_quotes": 0, "n_outlets": 0}).inserted_primary_key[0]
+            target = sql.scalar(_NEW_UTTERANCE, (speaker_id, unit[0].text))
         else:
             target = decision.target
             for other in decision.merge:
-                _merge(conn, other, target)
+                _merge(sql, other, target)
                 touched.discard(other)
-        conn.execute(_GROUP_SET_UTTERANCE, {"ids": [i.id for i in unit], "target": target})
+        sql.execute(f"UPDATE quote SET utterance_id = ? WHERE id IN ({marks(len(unit))})",
+                    [target, *(i.id for i in unit)])
         # each stem is indexed once per utterance, under the speaker who first quoted it (the primary key is
         # utterance and stem): a short quote finds an utterance shared with another speaker only through the
         # stems of its own speaker's wordings (longer ones also look among related speakers)
         stems = set().union(*(signature(i.text).content for i in unit))
-        _insert_ignore(conn, UtteranceKey.__table__,
-                       [{"utterance_id": target, "key": k, "speaker_id": speaker_id} for k in sorted(stems)])
+        sql.executemany(_INSERT_KEYS, [(target, k, speaker_id) for k in sorted(stems)])
         touched.add(target)
-    refresh(conn, touched)
+    refresh(sql, touched)
     session.expire_all()   # quotes and utterances changed underneath the ORM
     return touched
 
 
-def _canonical(rows: list) -> str:
+class _QuoteRow(NamedTuple):
+    id: int
+    text: str
+    kind: str
+    published: date | str | None
+    outlet_id: int | None
+    utterance_id: int
+    speaker_id: int | None
+    speaker_kind: str | None
+
+
+def _canonical(rows: list[_QuoteRow]) -> str:
     """The longest speech wording (the one that covers the others); fragments only when nobody quoted more.
     Ties go to the most quoted wording, then the earliest."""
     counts = Counter(normalize(r.text) for r in rows)
 
     def rank(row) -> tuple:
-        published = _as_date(row.published)
+        published = as_date(row.published)
         return (row.kind == "speech", len(signature(row.text).tokens), counts[normalize(row.text)],
                 -(published.toordinal() if published else 10**7), -row.id)
 
     return max(rows, key=rank).text
 
 
-def _speaker(rows: list) -> int | None:
+def _speaker(rows: list[_QuoteRow]) -> int | None:
     """Whose statement it is when its quotes name several speakers: a person rather than the institution he
     speaks for (his government's readout of his words), then the speaker of most quotes, then the earliest."""
     counts = Counter(r.speaker_id for r in rows if r.speaker_id is not None)
@@ -276,35 +259,38 @@ def _speaker(rows: list) -> int | None:
     return min(counts, key=lambda s: (kinds[s] != PERSON, -counts[s], first[s]), default=None)
 
 
-def refresh(conn: Connection, utterance_ids: Iterable[int]) -> None:
+def refresh(sql: PlainSql, utterance_ids: Iterable[int]) -> None:
     """Recompute each utterance's speaker, counts, canonical wording and first/last sighting from its quotes;
     delete those with no quote left. One read and one batched update for all of them."""
     ids = sorted(set(utterance_ids))
     if not ids:
         return
-    by_utterance: dict[int, list] = defaultdict(list)
-    for row in conn.execute(_GROUP_UTTERANCE_QUOTES, {"ids": ids}):
+    by_utterance: dict[int, list[_QuoteRow]] = defaultdict(list)
+    for row in sql.rows("SELECT quote.id, quote.text, quote.kind, quote.published, quote.outlet_id, "
+                        "quote.utterance_id, quote.speaker_id, entity.kind FROM quote "
+                        "LEFT OUTER JOIN entity ON entity.id = quote.speaker_id "
+                        f"WHERE quote.utterance_id IN ({marks(len(ids))})", ids):
+        row = _QuoteRow(*row)
         by_utterance[row.utterance_id].append(row)
     empty = [uid for uid in ids if uid not in by_utterance]
     if empty:
-        conn.execute(_GROUP_DELETE_KEYS, {"ids": empty})
-        conn.execute(_GROUP_DELETE_UTTERANCES, {"ids": empty})
+        sql.execute(f"DELETE FROM utterancekey WHERE utterance_id IN ({marks(len(empty))})", empty)
+        sql.execute(f"DELETE FROM utterance WHERE id IN ({marks(len(empty))})", empty)
     updates = []
     for uid, rows in by_utterance.items():
-        first = min(rows, key=lambda r: (r.published is None, _as_date(r.published) or date.min, r.id))
-        dates = [_as_date(r.published) for r in rows if r.published is not None]
-        updates.append({
-            "uid": uid,
-            "speaker": _speaker(rows),   # None (no quote has a speaker): the utterance keeps the one it has
-            "canonical_text": _canonical(rows),
-            "n_quotes": len(rows),
-            "n_outlets": len({r.outlet_id for r in rows if r.outlet_id is not None}),
-            "first_published": min(dates) if dates else None,
-            "last_published": max(dates) if dates else None,
-            "first_outlet_id": first.outlet_id,
-        })
-    if updates:
-        conn.execute(_GROUP_UPDATE_UTTERANCE, updates)
+        first = min(rows, key=lambda r: (r.published is None, as_date(r.published) or date.min, r.id))
+        dates = [as_date(r.published) for r in rows if r.published is not None]
+        updates.append((
+            _speaker(rows),   # None (no quote has a speaker): the utterance keeps the one it has
+            _canonical(rows),
+            len(rows),
+            len({r.outlet_id for r in rows if r.outlet_id is not None}),
+            sql.bind_date(min(dates)) if dates else None,
+            sql.bind_date(max(dates)) if dates else None,
+            first.outlet_id,
+            uid,
+        ))
+    sql.executemany(_UPDATE_UTTERANCE, updates)
 
 
 def regroup_all(session_factory: Callable[[], Session], progress: Callable[[int, int], None] | None = None) -> int:
