@@ -26,7 +26,10 @@ from app.services.ingest import ingest_paths
 from tests_support import ROOT, seed_files
 
 KILLS = int(os.environ.get("WHOSAID_CRASH_KILLS", "3"))
-EDITIONS = 2          # each seed twice (different last paragraph): 10 articles
+# each seed 4 times (a different last paragraph): 20 articles, more than one extraction batch (16), so that
+# a kill or a read lands while the first batch is stored or the second extracted; a single batch is stored in
+# a few milliseconds, too quickly to be caught in the middle
+EDITIONS = 4
 
 
 @pytest.fixture(scope="module")
