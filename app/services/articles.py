@@ -5,23 +5,42 @@ the database changes (services/snapshot_cache.py)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
-from sqlalchemy import func
-from sqlalchemy.orm import defer
+from sqlalchemy import Integer, bindparam, func
 from sqlmodel import Session, select
 
 from app.errors import NotFound
 from app.models import Article, Outlet, Quote
+from app.services.driver_sql import fetch_all
 from app.services.outlets import ids_for_outlet
-from app.services.pagination import Page, date_id_cursor, date_id_scans, run_scans
+from app.services.pagination import Page, Scan, date_id_cursor, date_id_scans, run_scans
 from app.services.quotes import QuoteRow, quotes_in_article
 from app.services.snapshot_cache import cached
 
 
 @dataclass(slots=True)
+class ArticleListing:
+    """The columns of an article that a listing shows (attribute names as on app.models.Article); no text."""
+    id: int
+    title: str | None
+    url: str | None
+    published: date | None
+    language: str | None
+
+
+@dataclass(slots=True)
+class OutletListing:
+    """An article's outlet on a listing (attribute names as on app.models.Outlet)."""
+    id: int
+    name: str
+    domain: str | None
+
+
+@dataclass(slots=True)
 class ArticleStats:
-    article: Article          # `text` is deferred: do not touch it on listing rows
-    outlet: Outlet | None
+    article: ArticleListing
+    outlet: OutletListing | None
     quote_count: int
 
 
@@ -32,30 +51,85 @@ class ArticleDetail:
     quotes: list[QuoteRow]
 
 
+# Core columns (not the ORM classes): the listing statements return plain tuples and run on the driver's cursor
+# (services/driver_sql.py), as the quote pages do
+article_cols, outlet_cols, quote_cols = Article.__table__.c, Outlet.__table__.c, Quote.__table__.c
+QUOTE_COUNT = (select(func.count(quote_cols.id)).where(quote_cols.article_id == article_cols.id)
+               .correlate(Article.__table__).scalar_subquery())
+LISTING_ROWS = (select(article_cols.id, article_cols.title, article_cols.url, article_cols.published,
+                       article_cols.language, outlet_cols.id, outlet_cols.name, outlet_cols.domain, QUOTE_COUNT)
+                .select_from(Article.__table__)
+                .outerjoin(Outlet.__table__, outlet_cols.id == article_cols.outlet_id))
+# the outlet filter by shape: one id is a plain bound value (compiled once); several are an expanding IN
+OUTLET_TERMS = {
+    "outlet": article_cols.outlet_id == bindparam("f_outlet", type_=Integer),
+    "outlets": article_cols.outlet_id.in_(bindparam("f_outlets", expanding=True)),
+}
+
+
+def _outlet_ids(session: Session, value: str | None) -> tuple[int, ...] | None:
+    """The outlet ids the filter stands for: () without a filter, None when no outlet matches."""
+    if value is None or not value.strip():
+        return ()
+    return tuple(ids_for_outlet(session=session, value=value)) or None
+
+
+def _outlet_shape(ids: tuple[int, ...]) -> tuple[str | None, dict]:
+    """(OUTLET_TERMS key or None, its bound values) for these outlet ids."""
+    if not ids:
+        return None, {}
+    return ("outlet", {"f_outlet": ids[0]}) if len(ids) == 1 else ("outlets", {"f_outlets": list(ids)})
+
+
+_statements: dict[tuple, object] = {}   # ("count", filter shape) or (filter shape, scan shape) -> statement
+
+
+def _built(key: tuple, build):
+    """The statement for `key`, built on first use: driver_sql keeps compiled statements by identity."""
+    stmt = _statements.get(key)
+    if stmt is None:
+        stmt = build()
+        if len(_statements) < 64:   # shapes are a handful (filter x scan); the bound is a safeguard
+            _statements[key] = stmt
+    return stmt
+
+
+def _terms(shape: str | None) -> tuple:
+    return (OUTLET_TERMS[shape],) if shape is not None else ()
+
+
+def _count_statement(shape: str | None):
+    return _built(("count", shape), lambda: select(func.count(article_cols.id)).where(*_terms(shape)))
+
+
+def _page_statement(shape: str | None, scan: Scan):
+    return _built((shape, scan.shape), lambda: LISTING_ROWS.where(*_terms(shape), *scan.where)
+                  .order_by(*scan.order_by).limit(bindparam("f_limit", type_=Integer)))
+
+
+def _to_stats(r) -> ArticleStats:
+    return ArticleStats(article=ArticleListing(*r[:5]),
+                        outlet=OutletListing(*r[5:8]) if r[5] is not None else None, quote_count=r[8])
+
+
 def list_articles(
     *, session: Session, outlet: str | None = None, limit: int, cursor: str | None = None
 ) -> Page[ArticleStats]:
-    conditions = []
-    ids: tuple = ()
-    if outlet is not None and outlet.strip():
-        ids = tuple(ids_for_outlet(session=session, value=outlet))
-        if not ids:
-            return Page(items=[], total=0, next_cursor=None)
-        conditions.append(Article.outlet_id == ids[0] if len(ids) == 1 else Article.outlet_id.in_(ids))
+    """Articles newest first (undated last), without their text, each with its outlet and number of quotes."""
+    ids = _outlet_ids(session, outlet)
+    if ids is None:
+        return Page(items=[], total=0, next_cursor=None)
+    shape, params = _outlet_shape(ids)
+    connection = session.connection()
     total = cached(session, ("articles.count", ids),
-                   lambda: session.exec(select(func.count(Article.id)).where(*conditions)).one())
-    quote_count = select(func.count(Quote.id)).where(Quote.article_id == Article.id).correlate(Article)
+                   lambda: fetch_all(connection, _count_statement(shape), params)[0][0])
 
-    def fetch(scan, n):
-        return session.exec(
-            select(Article, Outlet, quote_count.scalar_subquery())
-            .outerjoin(Outlet, Outlet.id == Article.outlet_id)
-            .options(defer(Article.text))
-            .where(*conditions, *scan.where).order_by(*scan.order_by).limit(n), params=scan.params
-        ).all()
+    def fetch(scan: Scan, n: int) -> list[ArticleStats]:
+        rows = fetch_all(connection, _page_statement(shape, scan), {**params, **scan.params, "f_limit": n})
+        return [_to_stats(r) for r in rows]
 
-    rows = run_scans(date_id_scans(Article.published, Article.id, cursor), fetch, limit + 1)
-    items = [ArticleStats(article=a, outlet=o, quote_count=n) for a, o, n in rows[:limit]]
+    rows = run_scans(date_id_scans(article_cols.published, article_cols.id, cursor), fetch, limit + 1)
+    items = rows[:limit]
     last = items[-1].article if items else None
     next_cursor = date_id_cursor(last.published, last.id) if len(rows) > limit and last else None
     return Page(items=items, total=total, next_cursor=next_cursor)

@@ -17,7 +17,7 @@ from datetime import date, timedelta
 from functools import lru_cache
 from typing import NamedTuple
 
-from sqlalchemy import bindparam, delete, func, tuple_, update
+from sqlalchemy import Date, Integer, bindparam, delete, func, tuple_, update
 from sqlmodel import Session, select
 
 from app.db import serialize_writes
@@ -39,6 +39,7 @@ from app.pipeline.utterances import (
     word_diff,
 )
 from app.services.affiliations import PERSON, SpeakerRelations
+from app.services.driver_sql import fetch_all
 from app.services.entities import ids_for_name
 from app.services.outlets import ids_for_outlet
 from app.services.pagination import (
@@ -394,52 +395,170 @@ def _rows_query():
             .outerjoin(Outlet, Outlet.id == Utterance.first_outlet_id))
 
 
-def _conditions(session: Session, filters: UtteranceFilters) -> list | None:
-    conditions = []
+@dataclass(slots=True)
+class UtteranceListing:
+    """The columns of an utterance that a listing shows (attribute names as on app.models.Utterance)."""
+    id: int
+    canonical_text: str
+    n_quotes: int
+    n_outlets: int
+    first_published: date | None
+
+
+@dataclass(slots=True)
+class SpeakerListing:
+    id: int
+    name: str
+    kind: str
+
+
+@dataclass(slots=True)
+class OutletListing:
+    id: int
+    name: str
+    domain: str | None
+
+
+@dataclass(slots=True)
+class UtteranceListingRow:
+    """A listing row, shaped like UtteranceRow (plain values instead of ORM objects)."""
+    utterance: UtteranceListing
+    speaker: SpeakerListing | None
+    first_outlet: OutletListing | None
+
+
+# Core columns (not the ORM classes): the listing statements return plain tuples and run on the driver's cursor
+# (services/driver_sql.py), as the quote pages do
+utterance_cols, entity_cols, outlet_cols = Utterance.__table__.c, Entity.__table__.c, Outlet.__table__.c
+quote_cols = Quote.__table__.c
+LISTING_ROWS = (select(utterance_cols.id, utterance_cols.canonical_text, utterance_cols.n_quotes,
+                       utterance_cols.n_outlets, utterance_cols.first_published,
+                       entity_cols.id, entity_cols.name, entity_cols.kind,
+                       outlet_cols.id, outlet_cols.name, outlet_cols.domain)
+                .select_from(Utterance.__table__)
+                .outerjoin(Entity.__table__, entity_cols.id == utterance_cols.speaker_id)
+                .outerjoin(Outlet.__table__, outlet_cols.id == utterance_cols.first_outlet_id))
+
+
+def _quoted_by(outlet_term):
+    """Utterances with a quote in an outlet matching `outlet_term` (a condition on quote.outlet_id)."""
+    return utterance_cols.id.in_(select(quote_cols.utterance_id)
+                              .where(outlet_term, quote_cols.utterance_id.is_not(None)))
+
+
+# Each filter as a WHERE term with its value bound apart, so that statements are built (and compiled) once per
+# combination of filters; one id is a plain bound value, several an expanding IN (SQLAlchemy runs those)
+FILTER_TERMS = {
+    "speaker": utterance_cols.speaker_id == bindparam("f_speaker", type_=Integer),
+    "speakers": utterance_cols.speaker_id.in_(bindparam("f_speakers", expanding=True)),
+    "outlet": _quoted_by(quote_cols.outlet_id == bindparam("f_outlet", type_=Integer)),
+    "outlets": _quoted_by(quote_cols.outlet_id.in_(bindparam("f_outlets", expanding=True))),
+    "from": utterance_cols.first_published >= bindparam("f_from", type_=Date),
+    "to": utterance_cols.first_published <= bindparam("f_to", type_=Date),
+}
+OUTLETS_ORDER = (utterance_cols.n_outlets.desc(), utterance_cols.id.desc())
+OUTLETS_FIRST = Scan((), OUTLETS_ORDER, shape="outlets-first")
+OUTLETS_AFTER_TERM = (tuple_(utterance_cols.n_outlets, utterance_cols.id)
+                      < tuple_(bindparam("k_outlets", type_=Integer), bindparam("k_id", type_=Integer)))
+
+
+@dataclass(slots=True)
+class _ListingWhere:
+    shape: tuple[str, ...]    # FILTER_TERMS keys, in order
+    params: dict              # their bound values
+
+
+def _listing_where(session: Session, filters: UtteranceFilters) -> _ListingWhere | None:
+    """The filters as FILTER_TERMS keys and values (names resolved to ids); None if nothing can match."""
+    shape: list[str] = []
+    params: dict = {}
+
+    def one_or_many(name: str, ids: list[int]) -> None:
+        if len(ids) == 1:
+            shape.append(name)
+            params[f"f_{name}"] = ids[0]
+        else:
+            shape.append(name + "s")
+            params[f"f_{name}s"] = list(ids)
+
     if filters.speaker is not None and filters.speaker.strip():
         ids = ids_for_name(session=session, name=filters.speaker)
         if not ids:
             return None
-        conditions.append(Utterance.speaker_id.in_(ids))
+        one_or_many("speaker", ids)
     if filters.outlet is not None and filters.outlet.strip():
         ids = ids_for_outlet(session=session, value=filters.outlet)
         if not ids:
             return None
-        conditions.append(Utterance.id.in_(
-            select(Quote.utterance_id).where(Quote.outlet_id.in_(ids), Quote.utterance_id.is_not(None))))
-    if filters.published_from:
-        conditions.append(Utterance.first_published >= filters.published_from)
-    if filters.published_to:
-        conditions.append(Utterance.first_published <= filters.published_to)
-    return conditions
+        one_or_many("outlet", ids)
+    for name, value in (("from", filters.published_from), ("to", filters.published_to)):
+        if value:
+            shape.append(name)
+            params[f"f_{name}"] = value
+    return _ListingWhere(tuple(shape), params)
+
+
+_statements: dict[tuple, object] = {}   # ("count", filter shape) or (filter shape, scan shape) -> statement
+
+
+def _built(key: tuple, build):
+    """The statement for `key`, built on first use: driver_sql keeps compiled statements by identity."""
+    stmt = _statements.get(key)
+    if stmt is None:
+        stmt = build()
+        if len(_statements) < 512:   # shapes are combinations of filters and scans; the bound is a safeguard
+            _statements[key] = stmt
+    return stmt
+
+
+def _count_statement(shape: tuple[str, ...]):
+    return _built(("count", shape), lambda: select(func.count(utterance_cols.id))
+                  .where(*(FILTER_TERMS[name] for name in shape)))
+
+
+def _page_statement(shape: tuple[str, ...], scan: Scan):
+    return _built((shape, scan.shape), lambda: LISTING_ROWS.where(*(FILTER_TERMS[name] for name in shape),
+                                                                  *scan.where)
+                  .order_by(*scan.order_by).limit(bindparam("f_limit", type_=Integer)))
+
+
+def _outlets_scans(cursor: str | None) -> list[Scan]:
+    """The scan of (n_outlets, id) descending after `cursor` (n_outlets is never null)."""
+    if not cursor:
+        return [OUTLETS_FIRST]
+    n_outlets, ident = decode_cursor(cursor, 2)
+    if not isinstance(n_outlets, int) or not isinstance(ident, int):
+        raise InvalidParameter("cursor", "not a cursor returned by this API")
+    return [Scan((OUTLETS_AFTER_TERM,), OUTLETS_ORDER, {"k_outlets": n_outlets, "k_id": ident}, "outlets-after")]
+
+
+def _to_listing_row(r) -> UtteranceListingRow:
+    return UtteranceListingRow(
+        utterance=UtteranceListing(*r[:5]),
+        speaker=SpeakerListing(*r[5:8]) if r[5] is not None else None,
+        first_outlet=OutletListing(*r[8:11]) if r[8] is not None else None,
+    )
 
 
 def list_utterances(
     *, session: Session, filters: UtteranceFilters, sort: str = "-outlets", limit: int, cursor: str | None = None
-) -> Page[UtteranceRow]:
+) -> Page[UtteranceListingRow]:
     """Utterances, most widely reported first (`-outlets`: outlets, then id, descending) or newest first
     (`-published`: first reported date, then id, descending)."""
-    conditions = _conditions(session, filters)
-    if conditions is None:
+    where = _listing_where(session, filters)
+    if where is None:
         return Page(items=[], total=0, next_cursor=None)
+    connection = session.connection()
     key = ("utterances.count", filters.speaker, filters.outlet, filters.published_from, filters.published_to)
-    total = cached(session, key, lambda: session.exec(select(func.count(Utterance.id)).where(*conditions)).one())
-    if sort == "-published":
-        scans = date_id_scans(Utterance.first_published, Utterance.id, cursor)
-    else:   # (n_outlets, id) descending; n_outlets is never null
-        after = []
-        if cursor:
-            n_outlets, ident = decode_cursor(cursor, 2)
-            if not isinstance(n_outlets, int) or not isinstance(ident, int):
-                raise InvalidParameter("cursor", "not a cursor returned by this API")
-            after = [tuple_(Utterance.n_outlets, Utterance.id) < tuple_(n_outlets, ident)]
-        scans = [Scan(tuple(after), (Utterance.n_outlets.desc(), Utterance.id.desc()))]
+    total = cached(session, key, lambda: fetch_all(connection, _count_statement(where.shape), where.params)[0][0])
+    scans = (date_id_scans(utterance_cols.first_published, utterance_cols.id, cursor) if sort == "-published"
+             else _outlets_scans(cursor))
 
-    def fetch(scan, n):
-        return session.exec(_rows_query().where(*conditions, *scan.where).order_by(*scan.order_by).limit(n),
-                            params=scan.params).all()
+    def fetch(scan: Scan, n: int) -> list[UtteranceListingRow]:
+        rows = fetch_all(connection, _page_statement(where.shape, scan), {**where.params, **scan.params, "f_limit": n})
+        return [_to_listing_row(r) for r in rows]
 
-    rows = [UtteranceRow(*r) for r in run_scans(scans, fetch, limit + 1)]
+    rows = run_scans(scans, fetch, limit + 1)
     items = rows[:limit]
     next_cursor = None
     if len(rows) > limit and items:
