@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 from app.errors import NotFound
 from app.models import Article, Outlet, Quote
 from app.services.driver_sql import fetch_all
-from app.services.outlets import ids_for_outlet
+from app.services.outlets import OutletListing, ids_for_outlet
 from app.services.pagination import Page, Scan, date_id_cursor, date_id_scans, run_scans
 from app.services.quotes import QuoteRow, quotes_in_article
 from app.services.snapshot_cache import cached
@@ -27,14 +27,6 @@ class ArticleListing:
     url: str | None
     published: date | None
     language: str | None
-
-
-@dataclass(slots=True)
-class OutletListing:
-    """An article's outlet on a listing (attribute names as on app.models.Outlet)."""
-    id: int
-    name: str
-    domain: str | None
 
 
 @dataclass(slots=True)

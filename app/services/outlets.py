@@ -12,6 +12,14 @@ from app.services.snapshot_cache import cached
 
 
 @dataclass(slots=True)
+class OutletListing:
+    """An outlet as article and utterance listings show it, from a plain row (attribute names as on Outlet)."""
+    id: int
+    name: str
+    domain: str | None
+
+
+@dataclass(slots=True)
 class OutletStats:
     outlet: Outlet
     article_count: int

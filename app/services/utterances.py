@@ -41,7 +41,7 @@ from app.pipeline.utterances import (
 from app.services.affiliations import PERSON, SpeakerRelations
 from app.services.driver_sql import fetch_all
 from app.services.entities import ids_for_name
-from app.services.outlets import ids_for_outlet
+from app.services.outlets import OutletListing, ids_for_outlet
 from app.services.pagination import (
     Page,
     Scan,
@@ -410,13 +410,6 @@ class SpeakerListing:
     id: int
     name: str
     kind: str
-
-
-@dataclass(slots=True)
-class OutletListing:
-    id: int
-    name: str
-    domain: str | None
 
 
 @dataclass(slots=True)
