@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 
 from app.errors import NotFound
 from app.models import Article, Outlet, Quote
-from app.services.driver_sql import fetch_all
+from app.services.driver_sql import BuiltStatements, bind_ids, fetch_all
 from app.services.outlets import OutletListing, ids_for_outlet
 from app.services.pagination import Page, Scan, date_id_cursor, date_id_scans, run_scans
 from app.services.quotes import QuoteRow, quotes_in_article
@@ -66,24 +66,7 @@ def _outlet_ids(session: Session, value: str | None) -> tuple[int, ...] | None:
     return tuple(ids_for_outlet(session=session, value=value)) or None
 
 
-def _outlet_shape(ids: tuple[int, ...]) -> tuple[str | None, dict]:
-    """(OUTLET_TERMS key or None, its bound values) for these outlet ids."""
-    if not ids:
-        return None, {}
-    return ("outlet", {"f_outlet": ids[0]}) if len(ids) == 1 else ("outlets", {"f_outlets": list(ids)})
-
-
-_statements: dict[tuple, object] = {}   # ("count", filter shape) or (filter shape, scan shape) -> statement
-
-
-def _built(key: tuple, build):
-    """The statement for `key`, built on first use: driver_sql keeps compiled statements by identity."""
-    stmt = _statements.get(key)
-    if stmt is None:
-        stmt = build()
-        if len(_statements) < 64:   # shapes are a handful (filter x scan); the bound is a safeguard
-            _statements[key] = stmt
-    return stmt
+_statements = BuiltStatements(64)   # ("count", filter shape) or (filter shape, scan shape) -> statement
 
 
 def _terms(shape: str | None) -> tuple:
@@ -91,12 +74,12 @@ def _terms(shape: str | None) -> tuple:
 
 
 def _count_statement(shape: str | None):
-    return _built(("count", shape), lambda: select(func.count(article_cols.id)).where(*_terms(shape)))
+    return _statements.get(("count", shape), lambda: select(func.count(article_cols.id)).where(*_terms(shape)))
 
 
 def _page_statement(shape: str | None, scan: Scan):
-    return _built((shape, scan.shape), lambda: LISTING_ROWS.where(*_terms(shape), *scan.where)
-                  .order_by(*scan.order_by).limit(bindparam("f_limit", type_=Integer)))
+    return _statements.get((shape, scan.shape), lambda: LISTING_ROWS.where(*_terms(shape), *scan.where)
+                           .order_by(*scan.order_by).limit(bindparam("f_limit", type_=Integer)))
 
 
 def _to_stats(r) -> ArticleStats:
@@ -111,7 +94,8 @@ def list_articles(
     ids = _outlet_ids(session, outlet)
     if ids is None:
         return Page(items=[], total=0, next_cursor=None)
-    shape, params = _outlet_shape(ids)
+    params: dict = {}
+    shape = bind_ids("outlet", ids, params) if ids else None
     connection = session.connection()
     total = cached(session, ("articles.count", ids),
                    lambda: fetch_all(connection, _count_statement(shape), params)[0][0])

@@ -58,6 +58,46 @@ def driver_statement(stmt, dialect) -> DriverStatement | None:
     return entry[1]
 
 
+class BuiltStatements:
+    """Statements built on first use, one per key (the shape of a page: its filters and scan), so that each is
+    compiled once by `driver_statement`, which keeps compiled statements by identity."""
+
+    __slots__ = ("_built", "_bound")
+
+    def __init__(self, bound: int) -> None:
+        self._built: dict = {}
+        self._bound = bound   # shapes are combinations of filters and scans, a handful; the bound is a safeguard
+
+    def get(self, key, build):
+        stmt = self._built.get(key)
+        if stmt is None:
+            stmt = build()
+            if len(self._built) < self._bound:
+                self._built[key] = stmt
+        return stmt
+
+
+def bind_ids(name: str, ids, params: dict) -> str:
+    """The filter term for these ids, with its value put in `params`: `name` bound to the one id (f_<name>), a
+    statement compiled once, or `<name>s` bound to the list (f_<name>s), an expanding IN that SQLAlchemy runs."""
+    if len(ids) == 1:
+        params[f"f_{name}"] = ids[0]
+        return name
+    params[f"f_{name}s"] = list(ids)
+    return name + "s"
+
+
+def raise_driver_error(connection: Connection, exc: Exception, sql: str, params, raw, cursor):
+    """Raise the driver's `exc` as SQLAlchemy would (IntegrityError, OperationalError, ...), invalidating the
+    connection when the error says it was lost."""
+    dialect = connection.dialect
+    invalidated = dialect.is_disconnect(exc, raw, cursor)
+    if invalidated:
+        connection.invalidate(exc)
+    raise DBAPIError.instance(sql, params, exc, dialect.loaded_dbapi.Error, connection_invalidated=invalidated,
+                              dialect=dialect) from exc
+
+
 def fetch_all(connection: Connection, stmt, params: dict) -> list[tuple]:
     """All rows of `stmt` with `params` on `connection` (a session's connection: its transaction, snapshot and
     deadline apply), as tuples."""
@@ -77,11 +117,7 @@ def fetch_all(connection: Connection, stmt, params: dict) -> list[tuple]:
         cursor.execute(compiled.sql, bound)
         rows = cursor.fetchall()
     except dialect.loaded_dbapi.Error as exc:
-        invalidated = dialect.is_disconnect(exc, raw, cursor)
-        if invalidated:
-            connection.invalidate(exc)
-        raise DBAPIError.instance(compiled.sql, bound, exc, dialect.loaded_dbapi.Error,
-                                  connection_invalidated=invalidated, dialect=dialect) from exc
+        raise_driver_error(connection, exc, compiled.sql, bound, raw, cursor)
     finally:
         cursor.close()
     if not compiled.result_processors:

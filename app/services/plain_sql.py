@@ -17,7 +17,8 @@ from datetime import date
 from functools import lru_cache
 
 from sqlalchemy import Connection
-from sqlalchemy.exc import DBAPIError
+
+from app.services.driver_sql import raise_driver_error
 
 
 def marks(n: int) -> str:
@@ -60,12 +61,7 @@ class PlainSql:
             return cursor
         except self._dbapi_error as exc:
             cursor.close()
-            dialect = self._conn.dialect
-            invalidated = dialect.is_disconnect(exc, self._raw, cursor)
-            if invalidated:
-                self._conn.invalidate(exc)
-            raise DBAPIError.instance(sql, params, exc, self._dbapi_error, connection_invalidated=invalidated,
-                                      dialect=dialect) from exc
+            raise_driver_error(self._conn, exc, sql, params, self._raw, cursor)
 
     def rows(self, sql: str, params: Sequence = ()) -> list[tuple]:
         cursor = self._run(sql, params)

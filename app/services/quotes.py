@@ -19,7 +19,7 @@ from sqlmodel import Session
 from app.errors import NotFound
 from app.models import Article, Entity, Outlet, Quote
 from app.services import fts_index, fts_postgres
-from app.services.driver_sql import fetch_all
+from app.services.driver_sql import BuiltStatements, bind_ids, fetch_all
 from app.services.entities import ids_for_name
 from app.services.fts import fts_match, ts_query
 from app.services.outlets import ids_for_outlet
@@ -183,25 +183,17 @@ MATCHING = quote.id.in_(fts_index.matching_ids(MATCH))   # the full-text term fo
 def where_terms(session: Session, filters: QuoteFilters) -> QuoteWhere | None:
     """WHERE terms on the quote table alone (names are resolved to ids first); None if nothing can match."""
     params: dict = {}
-
-    def one_or_many(name: str, ids: tuple[int, ...]) -> str:
-        if len(ids) == 1:
-            params[f"f_{name}"] = ids[0]
-            return name
-        params[f"f_{name}s"] = list(ids)
-        return name + "s"
-
     shape: list[str] = []
     if filters.speaker is not None and filters.speaker.strip():
         ids = _cached_ids(session, "speaker", filters.speaker.strip(), ids_for_name)
         if not ids:
             return None
-        shape.append(one_or_many("speaker", ids))
+        shape.append(bind_ids("speaker", ids, params))
     if filters.outlet is not None and filters.outlet.strip():
         ids = _cached_ids(session, "outlet", filters.outlet.strip(), ids_for_outlet)
         if not ids:
             return None
-        shape.append(one_or_many("outlet", ids))
+        shape.append(bind_ids("outlet", ids, params))
     for name, value in (("article", filters.article_id), ("kind", filters.kind or None),
                         ("from", filters.published_from), ("to", filters.published_to)):
         if value is not None:
@@ -226,25 +218,20 @@ def where_terms(session: Session, filters: QuoteFilters) -> QuoteWhere | None:
     return where
 
 
-_statements: dict[tuple, object] = {}   # (filters shape, scan shape) or ("count", filters shape) -> statement
+_statements = BuiltStatements(1024)   # (filters shape, scan shape) or ("count", filters shape) -> statement
 
 
 def _count_statement(where: QuoteWhere):
     """The count of the quotes matching filters of this shape, built on first use."""
-    key = ("count", where.shape)
-    stmt = _statements.get(key)
-    if stmt is None:
+    def build():
         if where.match is not None and not where.others:
-            stmt = select(func.count()).select_from(fts_index.quote_fts).where(fts_index.matches(MATCH))
-        elif where.match is not None:   # walk the matches, each joined to its quote by primary key
-            stmt = (select(func.count()).select_from(fts_index.quote_fts)
+            return select(func.count()).select_from(fts_index.quote_fts).where(fts_index.matches(MATCH))
+        if where.match is not None:   # walk the matches, each joined to its quote by primary key
+            return (select(func.count()).select_from(fts_index.quote_fts)
                     .join(Quote.__table__, quote.id == fts_index.quote_id_of(fts_index.fts_rowid))
                     .where(fts_index.matches(MATCH), *where.others))
-        else:
-            stmt = select(func.count()).select_from(Quote.__table__).where(*where.terms)
-        if len(_statements) < 1024:
-            _statements[key] = stmt
-    return stmt
+        return select(func.count()).select_from(Quote.__table__).where(*where.terms)
+    return _statements.get(("count", where.shape), build)
 
 
 def count_matching(session: Session, where: QuoteWhere) -> int:
@@ -255,15 +242,11 @@ def count_matching(session: Session, where: QuoteWhere) -> int:
 
 def _page_statement(where: QuoteWhere, scan: Scan):
     """The statement of one scan of a page for these filters, built on first use; LIMIT is bound as f_limit."""
-    key = (where.shape, scan.shape)
-    stmt = _statements.get(key)
-    if stmt is None:
+    def build():
         source = FTS_ROWS.where(fts_index.matches(MATCH), *where.others) if where.match is not None else \
             ROWS.where(*where.terms)
-        stmt = source.where(*scan.where).order_by(*scan.order_by).limit(bindparam("f_limit", type_=Integer))
-        if len(_statements) < 1024:   # shapes are few (combinations of filters); the bound is a safeguard
-            _statements[key] = stmt
-    return stmt
+        return source.where(*scan.where).order_by(*scan.order_by).limit(bindparam("f_limit", type_=Integer))
+    return _statements.get((where.shape, scan.shape), build)
 
 
 def _date_page(session: Session, where: QuoteWhere, limit: int, cursor: str | None, descending: bool) -> list:

@@ -39,7 +39,7 @@ from app.pipeline.utterances import (
     word_diff,
 )
 from app.services.affiliations import PERSON, SpeakerRelations
-from app.services.driver_sql import fetch_all
+from app.services.driver_sql import BuiltStatements, bind_ids, fetch_all
 from app.services.entities import ids_for_name
 from app.services.outlets import OutletListing, ids_for_outlet
 from app.services.pagination import (
@@ -465,25 +465,16 @@ def _listing_where(session: Session, filters: UtteranceFilters) -> _ListingWhere
     """The filters as FILTER_TERMS keys and values (names resolved to ids); None if nothing can match."""
     shape: list[str] = []
     params: dict = {}
-
-    def one_or_many(name: str, ids: list[int]) -> None:
-        if len(ids) == 1:
-            shape.append(name)
-            params[f"f_{name}"] = ids[0]
-        else:
-            shape.append(name + "s")
-            params[f"f_{name}s"] = list(ids)
-
     if filters.speaker is not None and filters.speaker.strip():
         ids = ids_for_name(session=session, name=filters.speaker)
         if not ids:
             return None
-        one_or_many("speaker", ids)
+        shape.append(bind_ids("speaker", ids, params))
     if filters.outlet is not None and filters.outlet.strip():
         ids = ids_for_outlet(session=session, value=filters.outlet)
         if not ids:
             return None
-        one_or_many("outlet", ids)
+        shape.append(bind_ids("outlet", ids, params))
     for name, value in (("from", filters.published_from), ("to", filters.published_to)):
         if value:
             shape.append(name)
@@ -491,28 +482,18 @@ def _listing_where(session: Session, filters: UtteranceFilters) -> _ListingWhere
     return _ListingWhere(tuple(shape), params)
 
 
-_statements: dict[tuple, object] = {}   # ("count", filter shape) or (filter shape, scan shape) -> statement
-
-
-def _built(key: tuple, build):
-    """The statement for `key`, built on first use: driver_sql keeps compiled statements by identity."""
-    stmt = _statements.get(key)
-    if stmt is None:
-        stmt = build()
-        if len(_statements) < 512:   # shapes are combinations of filters and scans; the bound is a safeguard
-            _statements[key] = stmt
-    return stmt
+_statements = BuiltStatements(512)   # ("count", filter shape) or (filter shape, scan shape) -> statement
 
 
 def _count_statement(shape: tuple[str, ...]):
-    return _built(("count", shape), lambda: select(func.count(utterance_cols.id))
-                  .where(*(FILTER_TERMS[name] for name in shape)))
+    return _statements.get(("count", shape), lambda: select(func.count(utterance_cols.id))
+                           .where(*(FILTER_TERMS[name] for name in shape)))
 
 
 def _page_statement(shape: tuple[str, ...], scan: Scan):
-    return _built((shape, scan.shape), lambda: LISTING_ROWS.where(*(FILTER_TERMS[name] for name in shape),
-                                                                  *scan.where)
-                  .order_by(*scan.order_by).limit(bindparam("f_limit", type_=Integer)))
+    return _statements.get((shape, scan.shape), lambda: LISTING_ROWS
+                           .where(*(FILTER_TERMS[name] for name in shape), *scan.where)
+                           .order_by(*scan.order_by).limit(bindparam("f_limit", type_=Integer)))
 
 
 def _outlets_scans(cursor: str | None) -> list[Scan]:
