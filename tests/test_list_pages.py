@@ -3,9 +3,7 @@ pages must be exactly what the ORM path gave: the same items (bodies built by th
 objects), in the same order across pages, with the same totals, on SQLite and on PostgreSQL."""
 from __future__ import annotations
 
-import importlib.util
 import sqlite3
-import sys
 import tempfile
 from pathlib import Path
 
@@ -22,17 +20,9 @@ from app.main import create_app
 from app.models import Article, Entity, Outlet, Quote, Utterance
 from app.services.articles import ArticleStats, list_articles
 from app.services.utterances import UtteranceFilters, UtteranceRow, list_utterances
-from tests_support import ROOT
+from tests_support import gen_corpus
 
 pytestmark = pytest.mark.both_backends  # conftest.py: on SQLite and on PostgreSQL
-
-
-def gen_corpus():
-    spec = importlib.util.spec_from_file_location("gen_corpus", ROOT / "benchmarks" / "gen_corpus.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault("gen_corpus", module)   # its dataclasses look their module up while being defined
-    spec.loader.exec_module(module)
-    return module
 
 
 def walk(client, path: str, limit: int, **params) -> tuple[list[dict], set[int]]:

@@ -4,9 +4,7 @@ the hot-speaker and full-text pages are index range scans with no sort, and `tot
 commits."""
 from __future__ import annotations
 
-import importlib.util
 import sqlite3
-import sys
 from datetime import date
 
 import pytest
@@ -18,17 +16,9 @@ from app.db import get_engine, get_reader_engine, reader_session
 from app.main import create_app
 from app.services import fts_index
 from app.services.quotes import QuoteFilters, list_quotes
-from tests_support import ROOT
+from tests_support import gen_corpus
 
 N_QUOTES = 3000
-
-
-def _gen_corpus():
-    spec = importlib.util.spec_from_file_location("gen_corpus", ROOT / "benchmarks" / "gen_corpus.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault("gen_corpus", module)   # its dataclasses look their module up while being defined
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture(scope="module")
@@ -36,7 +26,7 @@ def corpus(tmp_path_factory) -> tuple[str, str]:
     """(url, file) of a generated corpus where every 9th article is undated (NULL published)."""
     path = tmp_path_factory.mktemp("corpus") / "corpus.db"
     url = f"sqlite:///{path}"
-    counts = _gen_corpus().generate(url, N_QUOTES, progress=lambda _msg: None)
+    counts = gen_corpus().generate(url, N_QUOTES, progress=lambda _msg: None)
     assert counts["quote"] == N_QUOTES and counts["utterance"] > 0 and counts["utterancekey"] > 0
     with sqlite3.connect(path) as conn:   # through the FTS triggers, like any later change
         conn.execute("UPDATE article SET published = NULL WHERE id % 9 = 0")

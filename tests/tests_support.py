@@ -2,7 +2,9 @@
 server the tests create their databases on."""
 from __future__ import annotations
 
+import importlib.util
 import os
+import sys
 from itertools import count
 from pathlib import Path
 
@@ -14,6 +16,15 @@ from app.db import get_engine, get_reader_engine
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
+
+
+def gen_corpus():
+    """benchmarks/gen_corpus.py as a module (benchmarks/ is not a package)."""
+    spec = importlib.util.spec_from_file_location("gen_corpus", ROOT / "benchmarks" / "gen_corpus.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault("gen_corpus", module)   # its dataclasses look their module up while being defined
+    spec.loader.exec_module(module)
+    return module
 
 
 def seed_files() -> list[Path]:
