@@ -5,11 +5,13 @@ from __future__ import annotations
 import importlib.util
 import os
 import sys
+import time
 from itertools import count
 from pathlib import Path
 
 from sqlalchemy import create_engine
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import NullPool
 
 from app.db import get_engine, get_reader_engine
@@ -36,6 +38,7 @@ class PostgresServer:
     from nothing, as with a new SQLite file), dropped afterwards."""
 
     PREFIX = "whosaid_test_"
+    COPY_ATTEMPTS = 50   # 0.2 s apart: 10 s for another session to leave a template database
 
     def __init__(self, url: str) -> None:
         self.url = make_url(url)
@@ -58,7 +61,16 @@ class PostgresServer:
         name = f"{self.PREFIX}{os.getpid()}_{next(self.names)}"
         get_engine(url).dispose()
         get_reader_engine(url).dispose()   # the API's read-only pool too
-        self._run(f'CREATE DATABASE "{name}" TEMPLATE "{make_url(url).database}"')
+        # An autovacuum worker may be visiting the template (it was just written to): PostgreSQL then refuses
+        # the copy ("being accessed by other users") until the worker is done, which takes a moment.
+        for attempt in range(self.COPY_ATTEMPTS):
+            try:
+                self._run(f'CREATE DATABASE "{name}" TEMPLATE "{make_url(url).database}"')
+                break
+            except OperationalError as exc:
+                if getattr(exc.orig, "sqlstate", None) != "55006" or attempt == self.COPY_ATTEMPTS - 1:
+                    raise   # 55006 object_in_use; anything else, or a session that stays, is a real failure
+                time.sleep(0.2)
         return self.url.set(database=name).render_as_string(hide_password=False)
 
     def drop_database(self, url: str) -> None:
