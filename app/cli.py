@@ -28,8 +28,9 @@ app.add_typer(db_app, name="db")
 entities_app = typer.Typer(help="Entity resolution commands.", no_args_is_help=True)
 app.add_typer(entities_app, name="entities")
 
-out = Console(highlight=False)
-err = Console(stderr=True, highlight=False)
+# soft_wrap: a message is one line however long its file path, for scripts that read the output line by line
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 PathsArg = Annotated[list[Path], typer.Argument(help="Files or folders (a folder's manifest.json gives metadata)")]
 HostOpt = Annotated[str, typer.Option(help="Interface to listen on")]

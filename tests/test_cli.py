@@ -50,6 +50,16 @@ def test_ingest_reports_skipped_files_and_fails_only_when_nothing_was_ingested(t
     assert "articles ingested: 1" in mixed.output and "files skipped: 1" in mixed.output
 
 
+def test_a_skipped_file_is_reported_on_one_line_however_long_its_path(tmp_path, db_url):
+    deep = tmp_path / ("folder-with-a-long-name-" * 6) / "empty.txt"
+    deep.parent.mkdir()
+    deep.write_text("")
+    result = runner.invoke(app, ["ingest", str(deep)])
+    assert result.exit_code == 1
+    assert any(str(deep) in line and "empty" in line.removeprefix(str(deep)) for line in result.output.splitlines()), \
+        result.output   # not wrapped at 80 columns: scripts read the report line by line
+
+
 def test_extract_jsonl_prints_one_record_per_file_with_raw_offsets(extractor):
     files = seed_files()
     result = runner.invoke(app, ["extract", *map(str, files), "--jsonl"])
