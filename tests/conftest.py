@@ -83,6 +83,14 @@ def new_database(request: pytest.FixtureRequest, backend: str, folder: Path) -> 
     return url
 
 
+@pytest.fixture(autouse=True)
+def fresh_settings() -> Iterator[None]:
+    """Settings read during a test that changed the environment (monkeypatch) are not cached for the next one:
+    autouse, so set up before monkeypatch and torn down after it has restored the environment."""
+    yield
+    get_settings.cache_clear()
+
+
 @pytest.fixture
 def db_url(request: pytest.FixtureRequest, backend: str, tmp_path: Path,
            monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:

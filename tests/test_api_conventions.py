@@ -444,11 +444,8 @@ def app_with_origins(seeded_url, monkeypatch, origins: str) -> FastAPI:
     from app.core.config import get_settings
 
     monkeypatch.setenv("WHOSAID_CORS_ALLOW_ORIGINS", origins)
-    get_settings.cache_clear()
-    try:
-        return create_app(database_url=seeded_url)
-    finally:
-        get_settings.cache_clear()
+    get_settings.cache_clear()   # conftest's fresh_settings clears it again once the environment is restored
+    return create_app(database_url=seeded_url)
 
 
 def test_cors_allow_list_for_browser_clients(seeded_url, monkeypatch):
