@@ -47,6 +47,9 @@ secretary senator governor mayor ambassador diplomat candidate nominee chairman 
 general commander adviser advisor aide lawyer attorney economist researcher fellow scholar author founder
 executive ceo king queen prince host anchor reporter statement government ministry agency spokesmen officials
 """.split())
+# Role nouns that fit nearly any public figure ("the Russian leader" for a president): they may refer to the salient
+# person whatever role the text gave them; the other role nouns only to someone without a stated role
+GENERIC_ROLE_NOUNS = frozenset("leader official head chief candidate nominee expert analyst executive".split())
 # used with .match(text, pos): anchored at pos (a "^" would only match at the start of the text)
 DASH_BYLINE = re.compile(r"[ \t\xa0]*[―—–-][ \t\xa0]*")
 # "Where" is a prepositional phrase on the cue verb whose noun names an occasion ("in a statement", "at a news
@@ -166,6 +169,11 @@ class Attributor:
             cl = self.token_index.get(t.i)
             if cl is not None:
                 return cl
+        if tok.pos_ == "NOUN":   # "The chancellor, Rachel Reeves, said": the name in apposition is the speaker
+            for child in tok.children:
+                cl = self.token_index.get(child.i) if child.dep_ == "appos" else None
+                if cl is not None and cl.kind in {"person", "organization"}:
+                    return cl
         low = tok.lower_
         if low in PRONOUNS_PERSON:
             return self.antecedent(tok.i, {"person"})
@@ -203,7 +211,12 @@ class Attributor:
                 break
         if noun in {"statement", "government", "ministry", "agency"}:
             return None
-        return best or self.antecedent(tok.i, {"person"})
+        if best is not None:
+            return best
+        salient = self.antecedent(tok.i, {"person"})
+        if salient is not None and salient.roles and noun not in GENERIC_ROLE_NOUNS:
+            return None   # "the prime minister" is not the "director of the IFS" quoted just before
+        return salient
 
     # ----- the attribution itself -----
 

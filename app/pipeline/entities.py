@@ -112,19 +112,21 @@ def speaker_names(doc: Doc, taken: set[int]) -> list[Span]:
 
 
 def appositive_role(span: Span) -> Span | None:
-    """The role in "Alexander Gabuev, a senior fellow at the Carnegie Endowment," or "Ned Price, the ... spokesman"."""
+    """The role in "Alexander Gabuev, a senior fellow at the Carnegie Endowment," or "Ned Price, the ... spokesman",
+    or without an article when the parse makes the noun an apposition of the name ("Paul Johnson, director of …")."""
     doc = span.doc
     i = span.end
     if i + 1 >= len(doc) or doc[i].text != ",":
         return None
     opener = doc[i + 1]
     possessive = opener.ent_type_ in {"GPE", "ORG", "NORP"} and i + 2 < len(doc) and doc[i + 2].tag_ == "POS"
-    if opener.lower_ not in ROLE_START and not possessive:
+    bare = opener.pos_ == "NOUN" and opener.dep_ == "appos" and opener.head.i == span.end - 1
+    if opener.lower_ not in ROLE_START and not possessive and not bare:
         return None
     j = i + 1
     while j < len(doc) and j - i <= 20 and doc[j].text not in {",", ".", ";", "—", "–", "\n"} and "\n" not in doc[j].text:
         j += 1
-    role = doc[i + 1:j] if possessive else doc[i + 2:j]
+    role = doc[i + 1:j] if possessive or bare else doc[i + 2:j]
     if len(role) == 0 or not any(t.pos_ == "NOUN" for t in role):
         return None
     return role

@@ -112,12 +112,15 @@ def quote_kind(text: str, q: QuoteSpan, attribution: Attribution) -> str:
     before = text[max(0, q.open_mark - 3):q.open_mark].rstrip(" \t'")  # '' marks: see quotes.py
     opens_sentence = q.continued or not before or before[-1] in "\n:,.!?—–-" or q.open_mark == 0
     words = len(inner.split())
-    if opens_sentence and (inner[:1].isupper() or inner[:1] in "[‘'") and words >= SPEECH_MIN_WORDS:
+    sentence = opens_sentence and (inner[:1].isupper() or inner[:1] in "[‘'")
+    if sentence and words >= SPEECH_MIN_WORDS:
         return "speech"
     if words >= 12 and inner[:1].isupper():
         return "speech"
     if attribution.source is None and attribution.cue is None:
         return "unattributed"
+    if sentence and inner.rstrip()[-1:] in ".!?":
+        return "speech"   # a short quoted sentence of its speaker's ("Families need certainty.")
     return "fragment"
 
 

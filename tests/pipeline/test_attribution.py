@@ -252,3 +252,28 @@ def test_quoted_transcript_line_is_its_labels_words(extract):
     quotes = [q for q in extract(text).quotes if q.kind == "speech"]
     assert [(q.speaker_mention.text, q.text[:8]) for q in quotes] == [("WALLACE", "If I may"), ("PENCE", "She will")]
     assert all(q.cue == ":" for q in quotes)
+
+
+def test_a_role_noun_with_a_name_in_apposition_is_that_person(extract):
+    text = ("By Jane Smith, Political Correspondent\n\n"
+            "The chancellor, Rachel Reeves, said on Tuesday that households faced a difficult winter.")
+    reported = only(extract(text), "indirect")
+    assert [(q.speaker, q.speaker_mention.text) for q in reported] == [("Rachel Reeves", "The chancellor")]
+
+
+def test_a_role_noun_is_not_the_salient_person_when_their_stated_role_is_another(extract):
+    text = ("“It's simply not enough,” said Paul Johnson, director of the Institute for Fiscal Studies.\n\n"
+            "The prime minister insisted that the economy was turning a corner.\n\n"
+            "Vladimir Putin, the Russian president, spoke in Samarkand. The Russian leader said that ties were strong.")
+    e = extract(text)
+    johnson = next(ent for ent in e.entities if ent.name == "Paul Johnson")
+    assert johnson.role == "director of the Institute for Fiscal Studies"   # a role without an article
+    speakers = {q.text: q.speaker for q in only(e, "indirect")}
+    assert speakers["that the economy was turning a corner"] != "Paul Johnson"   # no prime minister is named
+    assert speakers["that ties were strong"] == "Vladimir Putin"   # "leader" fits any role
+
+
+def test_a_short_quoted_sentence_is_speech(extract):
+    text = "“It's simply not enough,” Paul Johnson said. “Families need certainty.”"
+    assert [(q.kind, q.speaker) for q in extract(text).quotes] == [
+        ("speech", "Paul Johnson"), ("speech", "Paul Johnson")]
