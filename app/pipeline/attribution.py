@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from spacy.tokens import Doc, Span, Token
 
 from app.pipeline.nlp import lemma
-from app.pipeline.entities import Cluster
+from app.pipeline.entities import COMPANY_SUFFIX, Cluster
 
 SPEECH_VERBS = frozenset("""
 say tell add ask answer reply respond write state claim explain note argue insist warn describe call praise thank
@@ -47,6 +47,9 @@ secretary senator governor mayor ambassador diplomat candidate nominee chairman 
 general commander adviser advisor aide lawyer attorney economist researcher fellow scholar author founder
 executive ceo king queen prince host anchor reporter statement government ministry agency spokesmen officials
 """.split())
+# Nouns by which a story names a business it has named before ("Acme Corp said … the company said")
+COMPANY_NOUNS = frozenset("""company firm corporation bank lender insurer carrier airline automaker carmaker retailer
+manufacturer maker startup conglomerate""".split())
 # Role nouns that fit nearly any public figure ("the Russian leader" for a president): they may refer to the salient
 # person whatever role the text gave them; the other role nouns only to someone without a stated role
 GENERIC_ROLE_NOUNS = frozenset("leader official head chief candidate nominee expert analyst executive".split())
@@ -67,6 +70,24 @@ PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
 MEDIUM_LABELS = frozenset({"ORG", "PRODUCT", "WORK_OF_ART"})
 SPEAKING_VERBS = frozenset("speak talk address appear testify campaign write post tweet".split())
 MAX_WHERE_TOKENS = 16
+
+
+def is_dateline(tok: Token) -> bool:
+    """Whether a token is in the dateline that opens a wire story's paragraph ("SAN FRANCISCO (Reuters) -",
+    "BEIJING, Sept 15 (Reuters) -", "WASHINGTON —"): the capitalised place, a date and the agency, up to a dash.
+    They say where and by whom the story was filed, never who spoke."""
+    doc = tok.doc
+    start = tok.i
+    while start > 0 and "\n" not in doc[start - 1].text and tok.i - start < 10:
+        start -= 1
+    if start > 0 and "\n" not in doc[start - 1].text or not (doc[start].is_upper and len(doc[start].text) > 1):
+        return False   # not at a paragraph's start, or no capitalised place opens it
+    for t in doc[start:start + 12]:
+        if t.text in {"-", "—", "–"}:
+            return tok.i < t.i
+        if t.is_alpha and not t.text[:1].isupper() or "\n" in t.text:
+            return False   # a word of a sentence: "NATO, the alliance, said"
+    return False
 
 
 @dataclass(slots=True)
@@ -98,6 +119,8 @@ class Attributor:
             if cl is None:
                 continue
             subj = tok.head if tok.dep_ in {"compound", "flat"} else tok
+            if subj.dep_ == "appos" and subj.head.pos_ == "NOUN":
+                subj = subj.head   # "Acme's chief executive, John Doe, was quoted": the name is the subject's
             if subj.dep_ not in {"nsubj", "nsubjpass"}:
                 continue
             verb = subj.head
@@ -123,8 +146,10 @@ class Attributor:
         seen = 0
         while verb is not None and seen < 4:
             for child in verb.children:
-                # (a dash or stray mark the parser took for a subject is none: "― Trump boasted")
-                if child.dep_ in {"nsubj", "nsubjpass", "csubj"} and not self.in_quote[child.i] and not child.is_punct:
+                # (a dash or stray mark the parser took for a subject is none: "― Trump boasted"; nor is a wire
+                # story's dateline: "SAN FRANCISCO (Reuters) - Acme Corp said")
+                if child.dep_ in {"nsubj", "nsubjpass", "csubj"} and not self.in_quote[child.i] and not child.is_punct \
+                        and not is_dateline(child):
                     if child.dep_ == "nsubjpass":
                         agent = next((c for c in verb.children if c.dep_ == "agent"), None)
                         pobj = next((c for c in agent.children if c.dep_ == "pobj"), None) if agent is not None else None
@@ -164,16 +189,16 @@ class Attributor:
 
     def resolve(self, tok: Token) -> Cluster | None:
         """The actor a source token refers to: its own entity, or for pronouns and role nouns the salient one."""
+        if tok.pos_ == "NOUN":   # "The chancellor, Rachel Reeves, said", "Acme's chief executive, John Doe, said":
+            for child in tok.children:   # the name in apposition is the speaker (not the possessor)
+                cl = self.token_index.get(child.i) if child.dep_ == "appos" else None
+                if cl is not None and cl.kind in {"person", "organization"}:
+                    return cl
         span = self.mention_span(tok)
         for t in span:
             cl = self.token_index.get(t.i)
             if cl is not None:
                 return cl
-        if tok.pos_ == "NOUN":   # "The chancellor, Rachel Reeves, said": the name in apposition is the speaker
-            for child in tok.children:
-                cl = self.token_index.get(child.i) if child.dep_ == "appos" else None
-                if cl is not None and cl.kind in {"person", "organization"}:
-                    return cl
         low = tok.lower_
         if low in PRONOUNS_PERSON:
             return self.antecedent(tok.i, {"person"})
@@ -182,6 +207,8 @@ class Attributor:
             return self.antecedent(tok.i, kinds)
         if tok.pos_ in {"NOUN", "PROPN"} and lemma(tok) in ROLE_NOUNS and any(c.lower_ == "the" for c in tok.children):
             return self.role_antecedent(tok)
+        if tok.pos_ == "NOUN" and lemma(tok) in COMPANY_NOUNS and any(c.lower_ == "the" for c in tok.children):
+            return self.company_antecedent(tok.i)
         return None
 
     def antecedent(self, before: int, kinds: set[str]) -> Cluster | None:
@@ -193,6 +220,16 @@ class Attributor:
         for i in range(before - 1, window_start - 1, -1):
             cl = self.token_index.get(i)
             if cl is not None and cl.kind in kinds:
+                return cl
+        return None
+
+    def company_antecedent(self, before: int) -> Cluster | None:
+        """"the company said" -> the latest organisation named as a business ("Acme Corp", "Widgets Inc."); no
+        guess among others (a regulator named in between is not "the company")."""
+        for i in range(before - 1, max(-1, before - 800), -1):
+            cl = self.token_index.get(i)
+            if cl is not None and cl.kind == "organization" and any(
+                    COMPANY_SUFFIX.search(name) for name in cl.names):
                 return cl
         return None
 

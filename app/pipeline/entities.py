@@ -22,6 +22,8 @@ JUNK = re.compile(r"\d|^\W|[@#/|©]|^(?:[A-Z]{2,} ?){2,}$")  # digits, credits, 
 STOP_NAMES = {"leave", "comment", "reply", "read", "more", "share", "related", "photograph", "photo", "getty",
               "images", "bio", "newsletter", "subscribe", "advertisement"}
 ROLE_START = {"a", "an", "the"}
+# how a business's name ends ("Acme Corp", "Widgets Inc.", "Foo Holdings")
+COMPANY_SUFFIX = re.compile(r"\b(?:Corp|Corporation|Inc|Co|Ltd|LLC|plc|PLC|Group|Holdings|AG|SA|NV|SE)\.?$")
 
 
 @dataclass
@@ -205,7 +207,8 @@ def recognise(doc: Doc, body_start: int = 0) -> tuple[list[Cluster], dict[int, C
     for span in honorific_mentions(doc, taken) + speaker_names(doc, taken):
         span = clean_name(span)
         if span is not None and span.start_char >= body_start:
-            spans.append((span, "person"))
+            # a name in speaker position that ends like a business ("Acme Corp said") is one, not a person
+            spans.append((span, "organization" if COMPANY_SUFFIX.search(span.text) else "person"))
             taken.update(range(span.start, span.end))
     spans.sort(key=lambda s: s[0].start)
 

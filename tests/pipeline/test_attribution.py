@@ -277,3 +277,32 @@ def test_a_short_quoted_sentence_is_speech(extract):
     text = "“It's simply not enough,” Paul Johnson said. “Families need certainty.”"
     assert [(q.kind, q.speaker) for q in extract(text).quotes] == [
         ("speech", "Paul Johnson"), ("speech", "Paul Johnson")]
+
+
+@pytest.mark.parametrize("opening", ["SAN FRANCISCO (Reuters) - ", "BEIJING, Sept 15 (Reuters) - ", "WASHINGTON — ", ""])
+def test_a_wire_dateline_is_not_the_speaker(extract, opening):
+    reported = only(extract(opening + "Acme Corp said on Monday that it would cooperate with regulators."),
+                    "indirect")
+    assert [q.speaker for q in reported] == ["Acme Corp"]
+
+
+def test_the_company_is_the_business_named_before_not_a_regulator(extract):
+    text = ("Acme Corp said it would cooperate, after the European Commission opened an investigation.\n\n"
+            "“We are confident our practices comply with the law,” the company said in a statement.")
+    e = extract(text)
+    assert next(ent for ent in e.entities if ent.name == "Acme Corp").kind == "organization"
+    speech = only(e, "speech")
+    assert [(q.speaker, q.speaker_mention.text, q.where) for q in speech] == [
+        ("Acme Corp", "the company", "in a statement")]
+    alone = extract("The European Commission opened an investigation.\n\n"
+                    "“We will cooperate with the Commission,” the company said.")
+    assert [q.speaker for q in alone.quotes] == ["the company"]   # unresolved: not the regulator
+
+
+def test_a_possessed_role_with_a_name_in_apposition_is_that_person(extract):
+    text = ("Analysts were divided. Mary Lee, an analyst at Bernstein, was cautious.\n\n"
+            "Lee's colleague, Tom Brown, disagreed, saying the market had already priced in the risk.\n\n"
+            "“The risk is known to everyone,” he said.")
+    e = extract(text)
+    assert [q.speaker for q in only(e, "indirect")] == ["Tom Brown"]
+    assert [q.speaker for q in only(e, "speech")] == ["Tom Brown"]   # and he is the salient man after it
