@@ -94,8 +94,10 @@ SPEECH_LEMMAS = {"say", "tell", "add", "write", "argue", "explain", "note", "cla
 
 def speaker_names(doc: Doc, taken: set[int]) -> list[Span]:
     """Proper names in speaker position that NER missed: the subject of a speech verb ("Ned Price said"),
-    or the object of "according to". Two or three capitalised proper nouns, none already in an entity."""
+    or the object of "according to". Two or three capitalised proper nouns, none already in an entity; or one,
+    the surname of a person NER found elsewhere in the article ("Mayor Carlos Ruiz …" then "…,” Ruiz told")."""
     out = []
+    surnames = {ent[-1].text for ent in doc.ents if ent.label_ == "PERSON" and len(ent) >= 2}
     for tok in doc:
         if tok.pos_ != "PROPN" or tok.i in taken or not tok.text[:1].isupper():
             continue
@@ -108,7 +110,7 @@ def speaker_names(doc: Doc, taken: set[int]) -> list[Span]:
         while start > 0 and doc[start - 1].dep_ == "compound" and doc[start - 1].pos_ == "PROPN" \
                 and doc[start - 1].text[:1].isupper() and start - 1 not in taken:
             start -= 1
-        if 2 <= tok.i + 1 - start <= 3:
+        if 2 <= tok.i + 1 - start <= 3 or start == tok.i and tok.text in surnames:
             out.append(doc[start:tok.i + 1])
     return out
 
