@@ -132,24 +132,27 @@ def run(
 
 @app.command()
 def extract(
-    paths: Annotated[list[Path], typer.Argument(help="Text files (a folder means its .txt files)")],
-    jsonl: Annotated[bool, typer.Option("--jsonl", help="One JSON record per file, offsets into the raw text")]
-    = False,
+    paths: Annotated[list[Path], typer.Argument(
+        help="Files: .txt (any other name is read as text too), .html/.htm, .json/.jsonl records with a 'text'; "
+             "a folder means its files of those types, as `ingest` finds them")],
+    jsonl: Annotated[bool, typer.Option("--jsonl", help=(
+        "One JSON record per document; offsets into the raw text of a text file, into the visible text of a "
+        "page, into the 'text' of a JSON record"))] = False,
 ) -> None:
-    """Print the quotes found in text files, without touching the database."""
+    """Print the quotes found in articles, without touching the database."""
     docs, failed = _read_texts(paths)
     if docs:
         if jsonl:
             from app.pipeline.jsonl import extraction_records
 
-            for record in extraction_records((path.stem, raw) for path, raw in docs):
+            for record in extraction_records(docs):
                 sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
         else:
             from app.pipeline.extract import get_extractor
 
             extractor = get_extractor()
-            for path, raw in docs:
-                _print_extraction(path, extractor.extract(raw))
+            for name, raw in docs:
+                _print_extraction(name, extractor.extract(raw))
     if failed:
         raise typer.Exit(code=1)
 
@@ -197,22 +200,50 @@ def _print_report(report) -> None:
         out.print(f"  warning {source}: {warning}", markup=False)
 
 
-def _read_texts(paths: list[Path]) -> tuple[list[tuple[Path, str]], list[Path]]:
-    files: list[Path] = []
+def _read_texts(paths: list[Path]) -> tuple[list[tuple[str, str]], list[str]]:
+    """(name, text) of each document to extract, and what could not be read (each reported on stderr).
+
+    A text file is read as it is, so that offsets point into the file (benchmarks/score_quotes.py checks them);
+    pages and JSON records are read as `ingest` reads them (app/services/sources.py), so a page's offsets point
+    into its visible text and a record's into its "text". Names are file stems; a JSON Lines record is
+    stem#line, an item of a JSON array stem[i]."""
+    from app.core.config import get_settings
+    from app.services.sources import HTML_SUFFIXES, SourceFile, Skip, discover, read_documents
+
+    sources: list[SourceFile] = []
+    failed: list[str] = []
+
+    def skipped(source: str, reason: str) -> None:
+        err.print(f"skipped {source}: {reason}", markup=False)
+        failed.append(source)
+
     for path in paths:
-        files.extend(sorted(path.glob("*.txt")) if path.is_dir() else [path])
-    docs, failed = [], []
-    for path in files:
-        try:
-            docs.append((path, path.read_text(encoding="utf-8")))
-        except (OSError, UnicodeDecodeError) as exc:
-            err.print(f"cannot read {path}: {exc}")
-            failed.append(path)
+        if path.is_file() and path.name != "manifest.json":
+            sources.append(SourceFile(path))   # an explicit file is read whatever its name
+            continue
+        found, refused = discover([path])
+        sources.extend(found)
+        for skip in refused:
+            skipped(skip.source, skip.reason)
+    docs = []
+    for source in sources:
+        path = source.path
+        if path.suffix.lower() not in HTML_SUFFIXES | {".json", ".jsonl"}:
+            try:
+                docs.append((path.stem, path.read_text(encoding="utf-8")))
+            except (OSError, UnicodeDecodeError) as exc:
+                skipped(str(path), str(exc))
+            continue
+        for item in read_documents(source, max_bytes=get_settings().max_file_bytes):
+            if isinstance(item, Skip):
+                skipped(item.source, item.reason)
+            else:
+                docs.append((path.stem + item.source.removeprefix(source.label), item.raw))
     return docs, failed
 
 
-def _print_extraction(path: Path, extraction) -> None:
-    table = Table(title=f"{path.name}: {extraction.title or '(no title)'}", show_lines=True, expand=True)
+def _print_extraction(name: str, extraction) -> None:
+    table = Table(title=f"{name}: {extraction.title or '(no title)'}", show_lines=True, expand=True)
     table.add_column("quote", ratio=5)
     table.add_column("speaker", ratio=2)
     table.add_column("kind")

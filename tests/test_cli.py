@@ -75,6 +75,24 @@ def test_extract_jsonl_prints_one_record_per_file_with_raw_offsets(extractor):
             assert raw[quote["start"]:quote["end"]] == quote["text"]
 
 
+def test_extract_reads_pages_and_json_records_as_ingest_does(tmp_path, extractor):
+    said = "Mayor Carlos Ruiz spoke at City Hall on Thursday.\n\n“We cannot wait any longer,” Ruiz told the crowd."
+    (tmp_path / "page.html").write_text(
+        "<html><head><title>Housing</title><script>var s = \"a “scripted” quote\";</script></head><body><nav>Home</nav>"
+        f"<h1>Mayor unveils housing plan</h1><p>{said.replace(chr(10) * 2, '</p><p>')}</p></body></html>")
+    (tmp_path / "feed.jsonl").write_text(json.dumps({"text": "Housing plan unveiled\n\n" + said}) + "\n"
+                                         + json.dumps({"title": "no text"}) + "\n")
+    result = runner.invoke(app, ["extract", str(tmp_path), "--jsonl"])
+    assert result.exit_code == 1   # the record without text is reported, the rest still extracted
+    assert "feed.jsonl#2: JSON record has no 'text' string" in result.stderr
+    records = {r["doc"]: r for r in map(json.loads, result.stdout.splitlines())}
+    assert set(records) == {"feed#1", "page"}
+    for record in records.values():
+        assert [(q["text"], q["speaker"]) for q in record["quotes"]] == [("We cannot wait any longer,", "Carlos Ruiz")]
+    quote = records["page"]["quotes"][0]   # offsets into the page's visible text: no script, no markup
+    assert quote["start"] > 0 and "scripted" not in json.dumps(records["page"])
+
+
 def test_extract_table_output(extractor):
     result = runner.invoke(app, ["extract", str(seed_files()[0])])
     assert result.exit_code == 0, result.output
