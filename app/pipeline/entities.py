@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc, Span, Token
 
 from app.pipeline.nlp import lemma
 from app.pipeline.names import acronym, fold, name_key, person_tokens
@@ -107,12 +107,18 @@ def speaker_names(doc: Doc, taken: set[int]) -> list[Span]:
         if not speaker_slot:
             continue
         start = tok.i
-        while start > 0 and doc[start - 1].dep_ == "compound" and doc[start - 1].pos_ == "PROPN" \
-                and doc[start - 1].text[:1].isupper() and start - 1 not in taken:
+        while start > 0 and doc[start - 1].pos_ == "PROPN" and doc[start - 1].text[:1].isupper() \
+                and start - 1 not in taken and (doc[start - 1].dep_ == "compound" or _stray_root(doc[start - 1])):
             start -= 1
         if 2 <= tok.i + 1 - start <= 3 or start == tok.i and tok.text in surnames:
             out.append(doc[start:tok.i + 1])
     return out
+
+
+def _stray_root(tok: Token) -> bool:
+    """A lone word the parser made a sentence of its own, as it does with a given name opening a paragraph
+    ("Mark | Evans said: …")."""
+    return tok.dep_ == "ROOT" and tok.is_sent_start and not any(True for _ in tok.children)
 
 
 def appositive_role(span: Span) -> Span | None:

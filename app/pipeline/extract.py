@@ -49,7 +49,10 @@ def is_section_heading(text: str, lo: int, hi: int) -> bool:
         return False
     content_words = [w for w in words if w.lower() not in TITLE_SMALL_WORDS] or words  # "in", "the" may be lower
     capitalised = sum(w[:1].isupper() for w in content_words) / len(content_words)
-    return line.endswith("?") or capitalised > 0.6 or ":" in line
+    label = line.partition(":")[0].split() if ":" in line else []
+    # a label before a colon ("Analysis: …", "Xi Jinping: …"), not a sentence ("Mark Evans said: “…”")
+    labelled = 0 < len(label) <= 4 and all(w[:1].isupper() or not w[:1].isalpha() for w in label)
+    return line.endswith("?") or capitalised > 0.6 or labelled
 
 
 TITLE_SMALL_WORDS = frozenset("a an the and or of in on at to for with by from is it as but nor vs via de n".split())

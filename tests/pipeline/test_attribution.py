@@ -306,3 +306,19 @@ def test_a_possessed_role_with_a_name_in_apposition_is_that_person(extract):
     e = extract(text)
     assert [q.speaker for q in only(e, "indirect")] == ["Tom Brown"]
     assert [q.speaker for q in only(e, "speech")] == ["Tom Brown"]   # and he is the salient man after it
+
+
+def test_a_short_paragraph_introducing_a_quote_with_a_colon_is_not_a_heading(extract):
+    text = ("Dr Mark Evans said: “Our members see the crisis every day.\n\n"
+            "“We are asking for one thing: honesty.”\n\nAnalysis: what comes next\n\nThe talks resume on Monday.")
+    assert [(q.kind, q.speaker) for q in extract(text).quotes] == [
+        ("speech", "Mark Evans"), ("speech", "Mark Evans")]
+
+
+def test_a_given_name_the_parser_split_off_stays_part_of_the_speakers_name():
+    from app.pipeline.extract import get_extractor
+
+    # after this headline the parser makes "Mark" a sentence of its own and NER misses the name
+    e = get_extractor().extract("Title\n\nMark Evans said: “Our members see the crisis every day.”")
+    assert [q.speaker for q in e.quotes] == ["Mark Evans"]
+    assert [ent.name for ent in e.entities if ent.kind == "person"] == ["Mark Evans"]
