@@ -410,11 +410,11 @@ class Attributor:
                 phrase = self._where_phrase(child, sent)
                 if phrase:
                     return phrase
-        if lemma(cue) == "tell":
+        if lemma(cue) == "tell":   # "told the BBC", "told the state news agency TASS", "told CNN's Jake Tapper"
             for child in cue.children:
-                if (child.dep_ in {"dobj", "dative"} and not self.in_quote[child.i]
-                        and self.token_index.get(child.i) is not None
-                        and self.token_index[child.i].kind == "organization"):
+                named = [child] + [c for c in child.children if c.dep_ in {"poss", "appos"}]   # not "a Kremlin aide"
+                if child.dep_ in {"dobj", "dative"} and not self.in_quote[child.i] and any(
+                        (cl := self.token_index.get(t.i)) is not None and cl.kind == "organization" for t in named):
                     return self._text(cue, child.right_edge)
         return None
 

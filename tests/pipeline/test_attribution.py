@@ -66,6 +66,9 @@ def test_quote_paragraph_continues_previous_speaker(extract):
     ("John Smith said he had questions for the agency at a hearing next week.", None),
     # "at" a country is a target, not where he spoke
     ("John Smith also struck out at the U.S. for its provocations and said Moscow would adhere to the policy.", None),
+    # "told" an outlet, or a journalist of one; not someone the outlet's name only qualifies
+    ("“The plan will fail,” John Smith told CNN's Jake Tapper.", "told CNN's Jake Tapper"),
+    ("“The plan will fail,” John Smith told a CNN producer.", None),
 ])
 def test_where_is_the_phrase_the_parse_attaches_to_the_cue(extract, text, where):
     assert [q.where for q in extract(text).quotes if q.kind in {"speech", "indirect"}] == [where]
