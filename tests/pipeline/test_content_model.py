@@ -2,7 +2,8 @@
 import pytest
 
 from app.pipeline import reported
-from app.pipeline.content_model import MODEL_PATH, ContentModel, build, candidates, load_model, train
+from app.pipeline.clean import clean
+from app.pipeline.content_model import MODEL_PATH, ContentModel, build, candidates, load_model, train, training_rows
 from app.pipeline.extract import Extractor
 from app.pipeline.nlp import load_nlp
 
@@ -93,3 +94,18 @@ def test_without_a_model_the_hand_rules_decide(monkeypatch, extract):
     ind = [q.text for q in extract("The mayor said that the bridge would reopen in May.").quotes
            if q.kind == "indirect"]
     assert ind == ["that the bridge would reopen in May"]
+
+
+def test_a_candidate_giving_another_verbs_content_is_no_training_example(nlp, tmp_path):
+    text = "The mayor rejected the plan for the bridge, she said."
+    rows = {}
+    for cue in ("rejected", "said"):
+        write_doc(tmp_path / cue, "doc", text, attribution_ann(text, "she", cue, "the plan for the bridge"))
+        ann = tmp_path / cue / "attributions" / "doc_x.ann"
+        rows[cue] = training_rows(nlp(clean(text).text), clean(text), text, ann)
+    # "rejected" offers "the plan for the bridge": right when the annotation makes "rejected" its cue ...
+    assert any(label for feats, label in rows["rejected"] if "L=reject" in feats)
+    # ... and left out, neither right nor wrong, when the content is another verb's; its other candidates stay
+    rejected = [label for feats, label in rows["said"] if "L=reject" in feats]
+    assert rejected and not any(rejected)
+    assert len(rejected) == len([f for f, _ in rows["rejected"] if "L=reject" in f]) - 1
