@@ -101,15 +101,24 @@ def candidates(
     Each key reads at most POSTINGS_PER_KEY index entries, the most recent utterances first, so the cost of a
     lookup stays bounded however common a word becomes (a rare key still finds every utterance that has it).
     """
+    sql = PlainSql(session.connection())
+    return _with_wordings(sql, _sharing_keys(sql, keys, speaker_id, limit), published)
+
+
+def _sharing_keys(sql: PlainSql, keys: Iterable[str], speaker_id: int | None, limit: int) -> list[int]:
+    """The ids of the `limit` utterances (of `speaker_id`, or of anyone) sharing most of `keys`."""
     keys = sorted(set(keys))[:MAX_KEYS]
     if not keys:
         return []
-    sql = PlainSql(session.connection())
     if speaker_id is None:
         params = [*keys, limit]
     else:
         params = [v for key in keys for v in (speaker_id, key)] + [limit]
-    ids = sql.scalars(_postings_query(len(keys), speaker_id is not None), params)
+    return sql.scalars(_postings_query(len(keys), speaker_id is not None), params)
+
+
+def _with_wordings(sql: PlainSql, ids: list[int], published: date | None) -> list[Candidate]:
+    """Candidates for these utterances, in this order: their wordings, speakers and time window."""
     if not ids:
         return []
     in_ids = marks(len(ids))
@@ -139,20 +148,29 @@ def related_candidates(session: Session, relations: SpeakerRelations, *, keys: I
                        published: date | None, exclude: Iterable[int]) -> list[Candidate]:
     """Utterances of speakers related to `speaker_id` (see services/affiliations) sharing content stems with
     `keys`, marked `related`: looked up in the index of every speaker, then kept when one of their speakers is
-    related. Only worth asking for a quote long enough to be corroborated (STRONG_SHARED content words)."""
+    related. Only worth asking for a quote long enough to be corroborated (STRONG_SHARED content words).
+
+    The speakers of the utterances found are read first and the wordings only of those kept: most of the
+    utterances found are other speakers' and unrelated, and their wordings were most of this lookup's cost."""
     if not relations.may_relate(speaker_id):
         return []
+    sql = PlainSql(session.connection())
     exclude = set(exclude)
-    found = [c for c in candidates(session, keys=keys, speaker_id=None, published=published)
-             if c.id not in exclude and speaker_id not in c.speakers]
+    ids = [uid for uid in _sharing_keys(sql, keys, None, MAX_CANDIDATES) if uid not in exclude]
+    if not ids:
+        return []
+    speakers: dict[int, set[int]] = defaultdict(set)
+    for utterance_id, quote_speaker in sql.rows(
+            f"SELECT DISTINCT utterance_id, speaker_id FROM quote WHERE utterance_id IN ({marks(len(ids))}) "
+            "AND speaker_id IS NOT NULL", ids):
+        speakers[utterance_id].add(quote_speaker)
+    found = [uid for uid in ids if speaker_id not in speakers[uid]]
     if not found:
         return []
-    related = relations.related(speaker_id, set().union(*(c.speakers for c in found)))
-    out = []
-    for cand in found:
-        if cand.speakers & related:
-            cand.related = True
-            out.append(cand)
+    related = relations.related(speaker_id, set().union(*(speakers[uid] for uid in found)))
+    out = _with_wordings(sql, [uid for uid in found if speakers[uid] & related], published)
+    for cand in out:
+        cand.related = True
     return out
 
 
