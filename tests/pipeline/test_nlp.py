@@ -30,6 +30,20 @@ def test_attribute_table_sets_what_the_attribute_ruler_sets(parsed):
             assert numpy.array_equal(by_ruler.to_array([attr]), by_table.to_array([attr])), attr
 
 
+def test_attribute_table_on_documents_of_no_and_one_token(parsed):
+    nlp, _ = parsed
+    ruler, table = nlp.get_pipe("attribute_ruler"), nlp.get_pipe("attribute_table")
+    for text in ("", "gonna", "Nothin'", "\n"):
+        doc = nlp.make_doc(text)
+        for name, component in nlp.pipeline:
+            if name in ("attribute_table", "ner"):
+                break
+            doc = component(doc)
+        by_ruler, by_table = ruler(doc.copy()), table(doc.copy())
+        for attr in (POS, MORPH, LEMMA, TAG, DEP):
+            assert numpy.array_equal(by_ruler.to_array([attr]), by_table.to_array([attr])), (text, attr)
+
+
 def test_lemma_on_demand_is_the_lemmatizers_lemma(parsed):
     nlp, docs = parsed
     for doc in docs:
