@@ -58,8 +58,8 @@ MAX_CANDIDATES = 20        # utterances compared per unit, those sharing most ke
 MAX_VARIANTS = 40          # distinct wordings of one candidate compared (the most quoted first)
 POSTINGS_PER_KEY = 200     # index entries read per content stem, newest utterances first
 MAX_KEYS = 40              # content stems looked up per unit (a long speech has more; any 40 find it)
-# articles grouped per transaction when regrouping: a commit per article cost about a third of the CPU of the
-# regroup after entity resolution (each commit writes again the index pages that every article touches)
+# articles grouped per transaction when regrouping: with a commit per article, the regroup after entity
+# resolution wrote the index pages that every article touches (utterance keys, quotes) out again each time
 REGROUP_BATCH = 50
 
 
@@ -153,8 +153,8 @@ def related_candidates(session: Session, relations: SpeakerRelations, *, keys: I
     `keys`, marked `related`: looked up in the index of every speaker, then kept when one of their speakers is
     related. Only worth asking for a quote long enough to be corroborated (STRONG_SHARED content words).
 
-    The speakers of the utterances found are read first and the wordings only of those kept: most of the
-    utterances found are other speakers' and unrelated, and their wordings were most of this lookup's cost."""
+    The speakers of the utterances found are read first and the wordings only of those kept: most utterances
+    found are unrelated speakers', whose wordings were otherwise read and signed for nothing."""
     if not relations.may_relate(speaker_id):
         return []
     sql = PlainSql(session.connection())
