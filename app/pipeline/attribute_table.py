@@ -64,8 +64,8 @@ class MaskedPattern:
         (op, arg), = value.items()
         if op == "REGEX":
             return _RegexMask(arg, strings)
-        hashes = numpy.array([strings.add(v) for v in arg], dtype="uint64")
-        return (lambda col: numpy.isin(col, hashes)) if op == "IN" else (lambda col: ~numpy.isin(col, hashes))
+        hashes = [numpy.uint64(strings.add(v)) for v in arg]
+        return (lambda col: _any_equal(col, hashes)) if op == "IN" else (lambda col: ~_any_equal(col, hashes))
 
     def starts(self, columns: dict[int, numpy.ndarray], n: int) -> numpy.ndarray:
         """Token positions where the pattern matches."""
@@ -77,6 +77,14 @@ class MaskedPattern:
             for attr, predicate in spec:
                 hit &= predicate(columns[attr])[k:n - width + 1 + k]
         return numpy.flatnonzero(hit)
+
+
+def _any_equal(col: numpy.ndarray, values: list) -> numpy.ndarray:
+    """Which entries of `col` are one of a few `values`: as numpy.isin, a comparison per value (isin sorts)."""
+    mask = col == values[0] if values else numpy.zeros(len(col), dtype=bool)
+    for value in values[1:]:
+        mask |= col == value
+    return mask
 
 
 class _RegexMask:
@@ -133,7 +141,12 @@ class AttributeTable:
                 else:
                     for lower in lowers:
                         self.by_lower[lower].append(rule)
+        # no token has an empty form, and 0 (the empty string's hash) stands for every form that no rule names
+        self.by_lower.pop("", None)
+        for pair in [p for p in self.by_lower_tag if not p[0]]:
+            del self.by_lower_tag[pair]
         self._merged: dict[tuple[int, ...], dict[int, int]] = {}
+        self._plans: dict[tuple[int, int], tuple[list[int], list[bool], dict[int, int]]] = {}
         self.masked_attrs = sorted({attr for _, p in self.masked for attr in p.attrs})
 
         # the same tables keyed by string hashes, so a document is read as arrays, without Token objects
@@ -141,6 +154,9 @@ class AttributeTable:
         self.by_tag_hash = {strings.add(k): v for k, v in self.by_tag.items()}
         self.by_lower_hash = {strings.add(k): v for k, v in self.by_lower.items()}
         self.by_pair_hash = {(strings.add(lo), strings.add(tag)): v for (lo, tag), v in self.by_lower_tag.items()}
+        # the forms some rule names, sorted, after 0 (the empty string's hash), which stands for any other form
+        self.named_lowers = numpy.array(sorted({0, *self.by_lower_hash, *(lo for lo, _ in self.by_pair_hash)}),
+                                        dtype="uint64")
 
     def _rules(self, tag: int, lower: int) -> list[int]:
         return (self.by_tag_hash.get(tag, []) + self.by_lower_hash.get(lower, [])
@@ -155,38 +171,61 @@ class AttributeTable:
             self._merged[rules] = merged
         return merged
 
+    def _plan(self, tag: int, lower: int, more: tuple[int, ...]) -> tuple[list[int], list[bool], dict[int, int]]:
+        """What the rules write on a token of this tag and form that patterns of other shapes (`more`) also
+        match: the values of ARRAY_ATTRS, which of them to write, and the TAG and DEP values (written one token
+        at a time). Kept per key: the forms are only those some rule names (any other counts as 0), so the keys
+        are few."""
+        plan = self._plans.get((tag, lower, more))
+        if plan is None:
+            merged = self._merge(tuple(sorted({*self._rules(tag, lower), *more})))
+            plan = self._plans[(tag, lower, more)] = (
+                [merged.get(attr, 0) for attr in ARRAY_ATTRS], [attr in merged for attr in ARRAY_ATTRS],
+                {a: v for a, v in merged.items() if a in (TAG, DEP)})
+        return plan
+
     def __call__(self, doc: Doc) -> Doc:
+        n = len(doc)
+        if not n:
+            return doc
         extra: dict[int, list[int]] = defaultdict(list)
         strings = doc.vocab.strings
         matches: list[tuple[int, int, int]] = []
         if len(self.residual):
             matches += [(int(strings[m]), start, end) for m, start, end in self.residual(doc, allow_missing=True)]
-        if self.masked and len(doc):
-            values = doc.to_array(self.masked_attrs).reshape(len(doc), len(self.masked_attrs))
+        if self.masked:
+            values = doc.to_array(self.masked_attrs).reshape(n, len(self.masked_attrs))
             columns = {attr: values[:, k] for k, attr in enumerate(self.masked_attrs)}
             for rule, pattern in self.masked:
                 width = len(pattern.specs)
-                matches += [(rule, start, start + width) for start in pattern.starts(columns, len(doc)).tolist()]
+                matches += [(rule, start, start + width) for start in pattern.starts(columns, n).tolist()]
         for rule, start, end in matches:
             index = self.indices[rule]
             extra[(end if index < 0 else start) + index].append(rule)
-        rows = doc.to_array(list(ARRAY_ATTRS)).tolist()
-        one_by_one = []
-        for i, (tag, lower) in enumerate(doc.to_array([TAG, LOWER]).tolist()):
-            rules = self._rules(tag, lower)
-            if i in extra:
-                rules = sorted(set(rules + extra[i]))
-            else:
-                rules.sort()
-            merged = self._merge(tuple(rules))
-            row = rows[i]
-            for col, attr in enumerate(ARRAY_ATTRS):
-                if attr in merged:
-                    row[col] = merged[attr]
-            if TAG in merged or DEP in merged:
-                one_by_one.append((i, {a: v for a, v in merged.items() if a in (TAG, DEP)}))
-        values = numpy.array(rows, dtype="uint64").reshape(len(doc), len(ARRAY_ATTRS))
-        doc.from_array(list(ARRAY_ATTRS), values)
-        for i, attrs in one_by_one:
-            set_token_attrs(doc[i], attrs)
+
+        # The rules of each distinct (tag, form, other patterns matched) once, spread to its tokens as arrays: a
+        # loop over the tokens was most of this component's time. Each key becomes one integer: the tag's rank
+        # among this document's tags, the form's among the named ones, the other patterns' among those seen here.
+        keys = doc.to_array([TAG, LOWER]).reshape(n, 2)
+        form = numpy.minimum(numpy.searchsorted(self.named_lowers, keys[:, 1]), len(self.named_lowers) - 1)
+        form[self.named_lowers[form] != keys[:, 1]] = 0    # a form no rule names: 0, the first entry
+        keys[:, 1] = self.named_lowers[form]
+        _, tag = numpy.unique(keys[:, 0], return_inverse=True)
+        more_ids: dict[tuple[int, ...], int] = {(): 0}
+        more = numpy.zeros(n, dtype="int64")
+        for i, rules in extra.items():
+            more[i] = more_ids.setdefault(tuple(sorted(set(rules))), len(more_ids))
+        key = (tag.reshape(-1) * len(self.named_lowers) + form) * len(more_ids) + more
+        _, first, of_token = numpy.unique(key, return_index=True, return_inverse=True)
+        by_id = list(more_ids)
+        plans = [self._plan(t, lower, by_id[m])
+                 for (t, lower), m in zip(keys[first].tolist(), more[first].tolist())]
+        of_token = of_token.reshape(-1)
+        rule_values = numpy.array([p[0] for p in plans], dtype="uint64")[of_token]
+        written = numpy.array([p[1] for p in plans], dtype=bool)[of_token]
+        rows = doc.to_array(list(ARRAY_ATTRS)).reshape(n, len(ARRAY_ATTRS))
+        doc.from_array(list(ARRAY_ATTRS), numpy.where(written, rule_values, rows))
+        one_by_one = numpy.array([bool(p[2]) for p in plans])[of_token]
+        for i in numpy.flatnonzero(one_by_one).tolist():
+            set_token_attrs(doc[i], plans[of_token[i]][2])
         return doc

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
+import numpy
+from spacy.attrs import LOWER, POS
 from spacy.tokens import Doc, Span, Token
 
 from app.pipeline.nlp import lemma
@@ -50,34 +53,47 @@ class Cluster:
 
 def clean_name(span: Span) -> Span | None:
     """Trim determiners, possessive endings and punctuation from an entity span; None when it is junk."""
-    start, end = span.start, span.end
-    doc = span.doc
-    while start < end and (doc[start].lower_ in {"the", "a", "an"} or doc[start].is_punct):
+    toks = list(span)   # each Token made once: indexing the doc makes a new one on every access
+    start, end = 0, len(toks)
+    while start < end and (toks[start].lower_ in {"the", "a", "an"} or toks[start].is_punct):
         start += 1
-    while end > start and (doc[end - 1].is_punct or doc[end - 1].tag_ == "POS" or doc[end - 1].lower_ in {"'s", "’s"}):
+    while end > start and (toks[end - 1].is_punct or toks[end - 1].tag_ == "POS"
+                           or toks[end - 1].lower_ in {"'s", "’s"}):
         end -= 1
     for i in range(start, end):  # "Shanghai Cooperation Organisation (SCO": the bracket starts something else
-        if doc[i].text in {"(", "[", "|"}:
+        if toks[i].text in {"(", "[", "|"}:
             end = i
             break
-    while end - start > 1 and (doc[end - 1].lower_ in STOP_NAMES or doc[end - 1].is_punct):
+    while end - start > 1 and (toks[end - 1].lower_ in STOP_NAMES or toks[end - 1].is_punct):
         end -= 1  # "Niva Yau BIO BIO": a byline widget glued to the name
     if start >= end:
         return None
-    trimmed = doc[start:end]
+    trimmed = span.doc[span.start + start:span.start + end]
     text = trimmed.text
-    if JUNK.search(text) or len(trimmed) > 6 or "\n" in text:
+    if JUNK.search(text) or end - start > 6 or "\n" in text:
         return None
-    if any(t.lower_ in STOP_NAMES for t in trimmed) or not any(t.is_alpha and t.text[0].isupper() for t in trimmed):
+    kept = toks[start:end]
+    if any(t.lower_ in STOP_NAMES for t in kept) or not any(t.is_alpha and t.text[0].isupper() for t in kept):
         return None
     return trimmed
+
+
+def tokens_where(doc: Doc, attr: int, accept) -> list[Token]:
+    """The tokens whose string value of `attr` (LOWER, POS, ...) `accept`s, each distinct value tested once: most
+    tokens fail, and making a Token of each to test it cost more than the rule."""
+    if not len(doc):
+        return []
+    values = doc.to_array(attr)
+    strings = doc.vocab.strings
+    wanted = [v for v in numpy.unique(values).tolist() if accept(strings[v])]
+    return [doc[i] for i in numpy.flatnonzero(numpy.isin(values, wanted)).tolist()] if wanted else []
 
 
 def honorific_mentions(doc: Doc, taken: set[int]) -> list[Span]:
     """Person mentions introduced by an honorific that NER missed: "Mr. Shi", "Prof Foot"."""
     out = []
-    for tok in doc:
-        if tok.text.rstrip(".").lower() not in HONORIFIC_TOKENS or tok.i + 1 >= len(doc):
+    for tok in tokens_where(doc, LOWER, lambda lower: lower.rstrip(".") in HONORIFIC_TOKENS):
+        if tok.i + 1 >= len(doc):
             continue
         j = tok.i + 1
         while j < len(doc) and doc[j].pos_ == "PROPN" and doc[j].text[0].isupper() and j not in taken \
@@ -92,14 +108,14 @@ SPEECH_LEMMAS = {"say", "tell", "add", "write", "argue", "explain", "note", "cla
                  "speak", "describe", "call", "ask", "answer", "reply", "respond", "believe", "think"}
 
 
-def speaker_names(doc: Doc, taken: set[int]) -> list[Span]:
+def speaker_names(doc: Doc, taken: set[int], ents: tuple[Span, ...]) -> list[Span]:
     """Proper names in speaker position that NER missed: the subject of a speech verb ("Ned Price said"),
     or the object of "according to". Two or three capitalised proper nouns, none already in an entity; or one,
     the surname of a person NER found elsewhere in the article ("Mayor Carlos Ruiz …" then "…,” Ruiz told")."""
     out = []
-    surnames = {ent[-1].text for ent in doc.ents if ent.label_ == "PERSON" and len(ent) >= 2}
-    for tok in doc:
-        if tok.pos_ != "PROPN" or tok.i in taken or not tok.text[:1].isupper():
+    surnames = {ent[-1].text for ent in ents if ent.label_ == "PERSON" and len(ent) >= 2}
+    for tok in tokens_where(doc, POS, lambda pos: pos == "PROPN"):
+        if tok.i in taken or not tok.text[:1].isupper():
             continue
         head = tok.head
         speaker_slot = (tok.dep_ == "nsubj" and lemma(head) in SPEECH_LEMMAS) or \
@@ -161,9 +177,10 @@ def title_role(span: Span) -> Span | None:
     return words
 
 
-def affiliation_in(role: Span) -> str | None:
-    """The organisation (or country) a role names: "... at the Carnegie Endowment" -> Carnegie Endowment."""
-    ents = [e for e in role.doc.ents if e.start >= role.start and e.end <= role.end]
+def affiliation_in(role: Span, ents: tuple[Span, ...]) -> str | None:
+    """The organisation (or country) a role names: "... at the Carnegie Endowment" -> Carnegie Endowment.
+    `ents`: the document's entities (doc.ents builds them anew on each access)."""
+    ents = [e for e in ents if e.start >= role.start and e.end <= role.end]
     for label in ("ORG", "GPE", "NORP"):
         for e in ents:
             if e.label_ == label:
@@ -182,10 +199,12 @@ def is_modifier(span: Span, kind: str) -> bool:
     return kind in {"person", "location"} or any(t.text == "-" for t in span)
 
 
-def entity_spans(doc: Doc) -> list[tuple[Span, str]]:
-    """NER spans of the kinds we keep, split at line breaks (NER sometimes runs a headline into a paragraph)."""
+def entity_spans(ents: tuple[Span, ...]) -> list[tuple[Span, str]]:
+    """NER spans (a document's entities) of the kinds we keep, split at line breaks (NER sometimes runs a
+    headline into a paragraph)."""
     out = []
-    for ent in doc.ents:
+    for ent in ents:
+        doc = ent.doc
         kind = LABEL_KIND.get(ent.label_)
         if not kind:
             continue
@@ -206,13 +225,14 @@ def recognise(doc: Doc, body_start: int = 0) -> tuple[list[Cluster], dict[int, C
     Mentions before `body_start` (the headline, where title case confuses NER) are ignored."""
     spans: list[tuple[Span, str]] = []
     taken: set[int] = set()
-    for ent, kind in entity_spans(doc):
+    ents = doc.ents
+    for ent, kind in entity_spans(ents):
         span = clean_name(ent)
         if span is None or span.start_char < body_start:
             continue
         spans.append((span, kind))
         taken.update(range(span.start, span.end))
-    for span in honorific_mentions(doc, taken) + speaker_names(doc, taken):
+    for span in honorific_mentions(doc, taken) + speaker_names(doc, taken, ents):
         span = clean_name(span)
         if span is not None and span.start_char >= body_start:
             # a name in speaker position that ends like a business ("Acme Corp said") is one, not a person
@@ -223,6 +243,8 @@ def recognise(doc: Doc, body_start: int = 0) -> tuple[list[Cluster], dict[int, C
     clusters: list[Cluster] = []
     by_key: dict[str, Cluster] = {}
     token_index: dict[int, Cluster] = {}
+    # each name's acronym once per article: every organisation or place mention compares it with every cluster
+    acronym_of = lru_cache(maxsize=None)(acronym)
     for span, kind in spans:
         text = span.text
         if kind == "person" and "," in text:  # "Politico, Democratic party": a list, not a name
@@ -239,10 +261,11 @@ def recognise(doc: Doc, body_start: int = 0) -> tuple[list[Cluster], dict[int, C
             else:
                 cluster = by_key.get(name_key(text, kind))
         else:
-            folded = fold(text).replace(".", "")
+            folded, abbreviated = fold(text).replace(".", ""), acronym_of(text)
+            # (a one-word name has no acronym: "" equals no name)
             cluster = by_key.get(name_key(text, kind)) or next(
-                (c for c in clusters if c.kind != "person" and (acronym(c.best_name) == folded
-                                                                or any(acronym(text) == fold(n) for n in c.names))),
+                (c for c in clusters if c.kind != "person" and (acronym_of(c.best_name) == folded or (
+                    abbreviated and any(abbreviated == fold(n) for n in c.names)))),
                 None)
             if cluster is None and kind == "organization":
                 # NER may label the same name ORG in one sentence and GPE in another
@@ -262,7 +285,7 @@ def recognise(doc: Doc, body_start: int = 0) -> tuple[list[Cluster], dict[int, C
         if cluster.kind == "person":
             role = appositive_role(span) or title_role(span)
             if role is not None:
-                stated = RoleRecord(role=role.text, affiliation=affiliation_in(role),
+                stated = RoleRecord(role=role.text, affiliation=affiliation_in(role, ents),
                                     mention=Mention(span.start_char, span.end_char, text))
                 cluster.roles.append(stated)
                 if cluster.role is None:

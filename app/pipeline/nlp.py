@@ -7,7 +7,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import lru_cache
 
+import numpy
 import spacy
+from spacy.attrs import IS_SPACE
 from spacy.language import Language
 from spacy.lookups import Lookups
 from spacy.pipeline import Lemmatizer
@@ -29,11 +31,12 @@ _lemmatizers: dict[int, Callable[[Token], list[str]]] = {}
 def paragraph_boundaries(doc: Doc) -> Doc:
     """A line break ends a sentence: headlines and captions have no final period, and without this the parser
     runs them into the next paragraph. Set before the parser, which keeps boundaries that are already set."""
-    for tok in doc[1:]:
-        prev = doc[tok.i - 1]
-        after_break = "\n" in prev.text if prev.is_space else "\n" in prev.whitespace_ and not tok.is_space
-        if after_break:
-            tok.is_sent_start = True
+    # Only a space token can hold a line break: a token's trailing whitespace (whitespace_) is one space at most.
+    # Tokens are made only for the space tokens, not for every token, as iterating the doc would.
+    if len(doc) > 1:
+        for i in numpy.flatnonzero(doc.to_array(IS_SPACE)[:-1]).tolist():
+            if "\n" in doc[i].text:
+                doc[i + 1].is_sent_start = True
     return doc
 
 

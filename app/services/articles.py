@@ -119,9 +119,5 @@ def get_article(*, session: Session, article_id: int) -> ArticleDetail:
     return ArticleDetail(article=article, outlet=outlet, quotes=quotes_in_article(session=session, article_id=article_id))
 
 
-def find_by_hash(*, session: Session, content_hash: str) -> int | None:
-    return session.exec(select(Article.id).where(Article.content_hash == content_hash)).first()
-
-
 def count_articles(*, session: Session) -> int:
     return cached(session, "articles.all", lambda: session.exec(select(func.count(Article.id))).one())

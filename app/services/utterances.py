@@ -58,6 +58,9 @@ MAX_CANDIDATES = 20        # utterances compared per unit, those sharing most ke
 MAX_VARIANTS = 40          # distinct wordings of one candidate compared (the most quoted first)
 POSTINGS_PER_KEY = 200     # index entries read per content stem, newest utterances first
 MAX_KEYS = 40              # content stems looked up per unit (a long speech has more; any 40 find it)
+# articles grouped per transaction when regrouping: with a commit per article, the regroup after entity
+# resolution wrote the index pages that every article touches (utterance keys, quotes) out again each time
+REGROUP_BATCH = 50
 
 
 # ---------- grouping ----------
@@ -101,15 +104,24 @@ def candidates(
     Each key reads at most POSTINGS_PER_KEY index entries, the most recent utterances first, so the cost of a
     lookup stays bounded however common a word becomes (a rare key still finds every utterance that has it).
     """
+    sql = PlainSql(session.connection())
+    return _with_wordings(sql, _sharing_keys(sql, keys, speaker_id, limit), published)
+
+
+def _sharing_keys(sql: PlainSql, keys: Iterable[str], speaker_id: int | None, limit: int) -> list[int]:
+    """The ids of the `limit` utterances (of `speaker_id`, or of anyone) sharing most of `keys`."""
     keys = sorted(set(keys))[:MAX_KEYS]
     if not keys:
         return []
-    sql = PlainSql(session.connection())
     if speaker_id is None:
         params = [*keys, limit]
     else:
         params = [v for key in keys for v in (speaker_id, key)] + [limit]
-    ids = sql.scalars(_postings_query(len(keys), speaker_id is not None), params)
+    return sql.scalars(_postings_query(len(keys), speaker_id is not None), params)
+
+
+def _with_wordings(sql: PlainSql, ids: list[int], published: date | None) -> list[Candidate]:
+    """Candidates for these utterances, in this order: their wordings, speakers and time window."""
     if not ids:
         return []
     in_ids = marks(len(ids))
@@ -139,20 +151,29 @@ def related_candidates(session: Session, relations: SpeakerRelations, *, keys: I
                        published: date | None, exclude: Iterable[int]) -> list[Candidate]:
     """Utterances of speakers related to `speaker_id` (see services/affiliations) sharing content stems with
     `keys`, marked `related`: looked up in the index of every speaker, then kept when one of their speakers is
-    related. Only worth asking for a quote long enough to be corroborated (STRONG_SHARED content words)."""
+    related. Only worth asking for a quote long enough to be corroborated (STRONG_SHARED content words).
+
+    The speakers of the utterances found are read first and the wordings only of those kept: most utterances
+    found are unrelated speakers', whose wordings were otherwise read and signed for nothing."""
     if not relations.may_relate(speaker_id):
         return []
+    sql = PlainSql(session.connection())
     exclude = set(exclude)
-    found = [c for c in candidates(session, keys=keys, speaker_id=None, published=published)
-             if c.id not in exclude and speaker_id not in c.speakers]
+    ids = [uid for uid in _sharing_keys(sql, keys, None, MAX_CANDIDATES) if uid not in exclude]
+    if not ids:
+        return []
+    speakers: dict[int, set[int]] = defaultdict(set)
+    for utterance_id, quote_speaker in sql.rows(
+            f"SELECT DISTINCT utterance_id, speaker_id FROM quote WHERE utterance_id IN ({marks(len(ids))}) "
+            "AND speaker_id IS NOT NULL", ids):
+        speakers[utterance_id].add(quote_speaker)
+    found = [uid for uid in ids if speaker_id not in speakers[uid]]
     if not found:
         return []
-    related = relations.related(speaker_id, set().union(*(c.speakers for c in found)))
-    out = []
-    for cand in found:
-        if cand.speakers & related:
-            cand.related = True
-            out.append(cand)
+    related = relations.related(speaker_id, set().union(*(speakers[uid] for uid in found)))
+    out = _with_wordings(sql, [uid for uid in found if speakers[uid] & related], published)
+    for cand in out:
+        cand.related = True
     return out
 
 
@@ -337,12 +358,14 @@ def _group_ungrouped(session_factory: Callable[[], Session], article_ids: list[i
         if article_ids is not None:
             stmt = stmt.where(Article.id.in_(article_ids))
         article_ids = list(session.exec(stmt).all())
-    for done, article_id in enumerate(article_ids, 1):
+    for start in range(0, len(article_ids), REGROUP_BATCH):
+        batch = article_ids[start:start + REGROUP_BATCH]
         with session_factory() as session:
-            group_article(session, article_id)
+            for article_id in batch:
+                group_article(session, article_id)
             session.commit()
         if progress is not None:
-            progress(done, len(article_ids))
+            progress(start + len(batch), len(article_ids))
     with session_factory() as session:
         return session.exec(select(func.count(Utterance.id))).one()
 

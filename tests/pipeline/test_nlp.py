@@ -30,6 +30,20 @@ def test_attribute_table_sets_what_the_attribute_ruler_sets(parsed):
             assert numpy.array_equal(by_ruler.to_array([attr]), by_table.to_array([attr])), attr
 
 
+def test_attribute_table_on_documents_of_no_and_one_token(parsed):
+    nlp, _ = parsed
+    ruler, table = nlp.get_pipe("attribute_ruler"), nlp.get_pipe("attribute_table")
+    for text in ("", "gonna", "Nothin'", "\n"):
+        doc = nlp.make_doc(text)
+        for name, component in nlp.pipeline:
+            if name in ("attribute_table", "ner"):
+                break
+            doc = component(doc)
+        by_ruler, by_table = ruler(doc.copy()), table(doc.copy())
+        for attr in (POS, MORPH, LEMMA, TAG, DEP):
+            assert numpy.array_equal(by_ruler.to_array([attr]), by_table.to_array([attr])), (text, attr)
+
+
 def test_lemma_on_demand_is_the_lemmatizers_lemma(parsed):
     nlp, docs = parsed
     for doc in docs:
@@ -107,3 +121,16 @@ def test_numpy_scored_parser_parses_as_spacy_does():
     list(nlp.get_pipe("spacy_parser").pipe(spacys, batch_size=4))
     for a, b in zip(ours, spacys):
         assert [(t.dep_, t.head.i, t.is_sent_start) for t in a] == [(t.dep_, t.head.i, t.is_sent_start) for t in b]
+
+
+def test_a_line_break_starts_a_sentence_before_the_parser_runs():
+    from app.pipeline.nlp import paragraph_boundaries
+
+    nlp = load_nlp()
+    for text, starts in [("Headline without a period\nThe body begins here.", ["The"]),
+                         ("Caption\n\n  Photo by someone", ["Photo"]),
+                         ("One line only, no break", []), ("\n", []), ("", []), ("A\n", [])]:
+        doc = paragraph_boundaries(nlp.make_doc(text))
+        after_break = [t.text for t in doc[1:] if t.is_sent_start and not t.is_space]
+        assert after_break == starts, text
+        assert all(doc[t.i + 1].is_sent_start for t in doc[:-1] if t.is_space and "\n" in t.text), text
