@@ -88,8 +88,9 @@ def test_extract_reads_pages_and_json_records_as_ingest_does(tmp_path, extractor
     records = {r["doc"]: r for r in map(json.loads, result.stdout.splitlines())}
     assert set(records) == {"feed#1", "page"}
     for record in records.values():
-        assert [(q["text"], q["speaker"]) for q in record["quotes"]] == [("We cannot wait any longer,", "Carlos Ruiz")]
-    quote = records["page"]["quotes"][0]   # offsets into the page's visible text: no script, no markup
+        assert [(q["text"], q["speaker"]) for q in record["quotes"] if q["kind"] == "speech"] == [
+            ("We cannot wait any longer,", "Carlos Ruiz")]
+    quote = next(q for q in records["page"]["quotes"] if q["kind"] == "speech")   # offsets into the visible text
     assert quote["start"] > 0 and "scripted" not in json.dumps(records["page"])
 
 
