@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 from app.errors import NotFound
 from app.models import Article, Outlet, Quote
 from app.services.driver_sql import BuiltStatements, bind_ids, fetch_all
-from app.services.outlets import OutletListing, ids_for_outlet
+from app.services.outlets import OutletRef, ids_for_outlet
 from app.services.pagination import Page, Scan, date_id_cursor, date_id_scans, run_scans
 from app.services.quotes import QuoteRow, quotes_in_article
 from app.services.snapshot_cache import cached
@@ -32,7 +32,7 @@ class ArticleListing:
 @dataclass(slots=True)
 class ArticleStats:
     article: ArticleListing
-    outlet: OutletListing | None
+    outlet: OutletRef | None
     quote_count: int
 
 
@@ -84,7 +84,7 @@ def _page_statement(shape: str | None, scan: Scan):
 
 def _to_stats(r) -> ArticleStats:
     return ArticleStats(article=ArticleListing(*r[:5]),
-                        outlet=OutletListing(*r[5:8]) if r[5] is not None else None, quote_count=r[8])
+                        outlet=OutletRef(*r[5:8]) if r[5] is not None else None, quote_count=r[8])
 
 
 def list_articles(

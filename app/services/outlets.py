@@ -12,8 +12,8 @@ from app.services.snapshot_cache import cached
 
 
 @dataclass(slots=True)
-class OutletListing:
-    """An outlet as article and utterance listings show it, from a plain row (attribute names as on Outlet)."""
+class OutletRef:
+    """An outlet as quote, article and utterance rows show it, from a plain row (attribute names as on Outlet)."""
     id: int
     name: str
     domain: str | None

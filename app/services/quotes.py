@@ -20,9 +20,9 @@ from app.errors import NotFound
 from app.models import Article, Entity, Outlet, Quote
 from app.services import fts_index, fts_postgres
 from app.services.driver_sql import BuiltStatements, bind_ids, fetch_all
-from app.services.entities import ids_for_name
+from app.services.entities import SpeakerRef, ids_for_name
 from app.services.fts import fts_match, ts_query
-from app.services.outlets import ids_for_outlet
+from app.services.outlets import OutletRef, ids_for_outlet
 from app.services.pagination import Page, Scan, date_id_cursor, date_id_scans, parse_date_id_cursor, run_scans
 from app.services.snapshot_cache import cached
 
@@ -54,20 +54,6 @@ class QuoteFields:
     outlet_id: int | None
     published: date | None
     utterance_id: int | None
-
-
-@dataclass(slots=True)
-class SpeakerRef:
-    id: int
-    name: str
-    kind: str
-
-
-@dataclass(slots=True)
-class OutletRef:
-    id: int
-    name: str
-    domain: str | None
 
 
 @dataclass(slots=True)

@@ -40,8 +40,8 @@ from app.pipeline.utterances import (
 )
 from app.services.affiliations import PERSON, SpeakerRelations
 from app.services.driver_sql import BuiltStatements, bind_ids, fetch_all
-from app.services.entities import ids_for_name
-from app.services.outlets import OutletListing, ids_for_outlet
+from app.services.entities import SpeakerRef, ids_for_name
+from app.services.outlets import OutletRef, ids_for_outlet
 from app.services.pagination import (
     Page,
     Scan,
@@ -429,18 +429,11 @@ class UtteranceListing:
 
 
 @dataclass(slots=True)
-class SpeakerListing:
-    id: int
-    name: str
-    kind: str
-
-
-@dataclass(slots=True)
 class UtteranceListingRow:
     """A listing row, shaped like UtteranceRow (plain values instead of ORM objects)."""
     utterance: UtteranceListing
-    speaker: SpeakerListing | None
-    first_outlet: OutletListing | None
+    speaker: SpeakerRef | None
+    first_outlet: OutletRef | None
 
 
 # Core columns (not the ORM classes): the listing statements return plain tuples and run on the driver's cursor
@@ -532,8 +525,8 @@ def _outlets_scans(cursor: str | None) -> list[Scan]:
 def _to_listing_row(r) -> UtteranceListingRow:
     return UtteranceListingRow(
         utterance=UtteranceListing(*r[:5]),
-        speaker=SpeakerListing(*r[5:8]) if r[5] is not None else None,
-        first_outlet=OutletListing(*r[8:11]) if r[8] is not None else None,
+        speaker=SpeakerRef(*r[5:8]) if r[5] is not None else None,
+        first_outlet=OutletRef(*r[8:11]) if r[8] is not None else None,
     )
 
 
