@@ -10,6 +10,7 @@ salient earlier actor. A quote with no cue that opens its paragraph continues th
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from spacy.tokens import Doc, Span, Token
@@ -70,6 +71,7 @@ PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
 MEDIUM_LABELS = frozenset({"ORG", "PRODUCT", "WORK_OF_ART"})
 SPEAKING_VERBS = frozenset("speak talk address appear testify campaign write post tweet".split())
 MAX_WHERE_TOKENS = 16
+ROLE_WINDOW = 799   # tokens looked back for the bearer of a role noun ("the professor", "the company")
 
 
 def is_dateline(tok: Token) -> bool:
@@ -205,9 +207,11 @@ class Attributor:
         if low in PRONOUNS_GROUP:
             kinds = {"organization", "location"} if low in {"it", "its"} else {"organization", "location", "person"}
             return self.antecedent(tok.i, kinds)
-        if tok.pos_ in {"NOUN", "PROPN"} and lemma(tok) in ROLE_NOUNS and any(c.lower_ == "the" for c in tok.children):
+        if tok.pos_ not in {"NOUN", "PROPN"} or not any(c.lower_ == "the" for c in tok.children):
+            return None
+        if lemma(tok) in ROLE_NOUNS:
             return self.role_antecedent(tok)
-        if tok.pos_ == "NOUN" and lemma(tok) in COMPANY_NOUNS and any(c.lower_ == "the" for c in tok.children):
+        if tok.pos_ == "NOUN" and lemma(tok) in COMPANY_NOUNS:
             return self.company_antecedent(tok.i)
         return None
 
@@ -217,39 +221,30 @@ class Attributor:
         for i, cl in reversed(self.salient):
             if window_start <= i < before and cl.kind in kinds:
                 return cl
-        for i in range(before - 1, window_start - 1, -1):
+        return next((cl for cl in self.mentioned_between(window_start, before) if cl.kind in kinds), None)
+
+    def mentioned_between(self, since: int, before: int) -> Iterator[Cluster]:
+        """The actor of every mention token from `before` - 1 back to `since`, nearest first."""
+        for i in range(before - 1, since - 1, -1):
             cl = self.token_index.get(i)
-            if cl is not None and cl.kind in kinds:
-                return cl
-        return None
+            if cl is not None:
+                yield cl
 
     def company_antecedent(self, before: int) -> Cluster | None:
         """"the company said" -> the latest organisation named as a business ("Acme Corp", "Widgets Inc."); no
         guess among others (a regulator named in between is not "the company")."""
-        for i in range(before - 1, max(-1, before - 800), -1):
-            cl = self.token_index.get(i)
-            if cl is not None and cl.kind == "organization" and any(
-                    COMPANY_SUFFIX.search(name) for name in cl.names):
-                return cl
-        return None
+        return next((cl for cl in self.mentioned_between(max(0, before - ROLE_WINDOW), before)
+                     if cl.kind == "organization" and any(COMPANY_SUFFIX.search(name) for name in cl.names)), None)
 
     def role_antecedent(self, tok: Token) -> Cluster | None:
         """"the professor" -> the latest person whose stated role has that noun; else the salient person."""
         noun = lemma(tok)
-        mods = {c.lower_ for c in tok.children if c.dep_ in {"amod", "compound"}}
-        best = None
-        for i in range(tok.i - 1, max(-1, tok.i - 800), -1):
-            cl = self.token_index.get(i)
-            if cl is None or cl.kind != "person" or not cl.role:
-                continue
-            role = cl.role.lower()
-            if noun in role and all(m in role for m in mods):
-                best = cl
-                break
         if noun in {"statement", "government", "ministry", "agency"}:
             return None
-        if best is not None:
-            return best
+        mods = {c.lower_ for c in tok.children if c.dep_ in {"amod", "compound"}}
+        for cl in self.mentioned_between(max(0, tok.i - ROLE_WINDOW), tok.i):
+            if cl.kind == "person" and cl.role and noun in cl.role.lower() and all(m in cl.role.lower() for m in mods):
+                return cl
         salient = self.antecedent(tok.i, {"person"})
         if salient is not None and salient.roles and noun not in GENERIC_ROLE_NOUNS:
             return None   # "the prime minister" is not the "director of the IFS" quoted just before
