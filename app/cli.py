@@ -208,7 +208,8 @@ def _read_texts(paths: list[Path]) -> tuple[list[tuple[str, str]], list[str]]:
     into its visible text and a record's into its "text". Names are file stems; a JSON Lines record is
     stem#line, an item of a JSON array stem[i]."""
     from app.core.config import get_settings
-    from app.services.sources import HTML_SUFFIXES, SourceFile, Skip, discover, read_documents
+    from app.services.sources import (MANIFEST, SUPPORTED_SUFFIXES, TEXT_SUFFIXES, Skip, SourceFile, discover,
+                                      read_documents)
 
     sources: list[SourceFile] = []
     failed: list[str] = []
@@ -218,7 +219,7 @@ def _read_texts(paths: list[Path]) -> tuple[list[tuple[str, str]], list[str]]:
         failed.append(source)
 
     for path in paths:
-        if path.is_file() and path.name != "manifest.json":
+        if path.is_file() and path.name != MANIFEST:
             sources.append(SourceFile(path))   # an explicit file is read whatever its name
             continue
         found, refused = discover([path])
@@ -228,7 +229,7 @@ def _read_texts(paths: list[Path]) -> tuple[list[tuple[str, str]], list[str]]:
     docs = []
     for source in sources:
         path = source.path
-        if path.suffix.lower() not in HTML_SUFFIXES | {".json", ".jsonl"}:
+        if path.suffix.lower() not in SUPPORTED_SUFFIXES - TEXT_SUFFIXES:   # not a page or JSON: text as it is
             try:
                 docs.append((path.stem, path.read_text(encoding="utf-8")))
             except (OSError, UnicodeDecodeError) as exc:

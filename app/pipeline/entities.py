@@ -134,7 +134,7 @@ def speaker_names(doc: Doc, taken: set[int], ents: tuple[Span, ...]) -> list[Spa
 def _stray_root(tok: Token) -> bool:
     """A lone word the parser made a sentence of its own, as it does with a given name opening a paragraph
     ("Mark | Evans said: …")."""
-    return tok.dep_ == "ROOT" and tok.is_sent_start and not any(True for _ in tok.children)
+    return tok.dep_ == "ROOT" and tok.is_sent_start and tok.n_lefts == tok.n_rights == 0
 
 
 def appositive_role(span: Span) -> Span | None:
