@@ -98,8 +98,7 @@ def db_url(request: pytest.FixtureRequest, backend: str, tmp_path: Path,
     monkeypatch.setenv("WHOSAID_DATABASE_URL", url)
     get_settings.cache_clear()
     upgrade_database(url)
-    yield url
-    get_settings.cache_clear()  # before monkeypatch restores the environment, so nothing stale is cached
+    yield url   # fresh_settings (above) clears the settings read with this environment
 
 
 @pytest.fixture(scope="session")

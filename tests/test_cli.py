@@ -19,10 +19,7 @@ def test_db_upgrade_creates_the_schema(tmp_path, monkeypatch):
     url = f"sqlite:///{tmp_path / 'nested' / 'cli.db'}"
     monkeypatch.setenv("WHOSAID_DATABASE_URL", url)
     get_settings.cache_clear()
-    try:
-        result = runner.invoke(app, ["db", "upgrade"])
-    finally:
-        get_settings.cache_clear()
+    result = runner.invoke(app, ["db", "upgrade"])
     assert result.exit_code == 0, result.output
     assert {"quote", "article", "quote_fts"} <= set(inspect(make_engine(url)).get_table_names())
 
@@ -115,6 +112,5 @@ def test_db_upgrade_does_not_print_the_password(db_url, monkeypatch):
     monkeypatch.setenv("WHOSAID_DATABASE_URL", with_password)   # the test server trusts local connections
     get_settings.cache_clear()
     result = runner.invoke(app, ["db", "upgrade"])
-    get_settings.cache_clear()
     assert result.exit_code == 0, result.output
     assert "s3cret-pw" not in result.output and "***" in result.output

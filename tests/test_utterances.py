@@ -178,10 +178,7 @@ def test_regroup_rebuilds_the_same_utterances(tmp_path, monkeypatch, seeded_url)
     url = f"sqlite:///{copy}"
     monkeypatch.setenv("WHOSAID_DATABASE_URL", url)
     get_settings.cache_clear()
-    try:
-        result = CliRunner().invoke(app, ["db", "regroup"])
-    finally:
-        get_settings.cache_clear()
+    result = CliRunner().invoke(app, ["db", "regroup"])
     assert result.exit_code == 0, result.output
     assert partition(url) == partition(seeded_url)
 
