@@ -384,6 +384,33 @@ class Attributor:
                     return self._uncued(source)
         return None
 
+    def colon_introducer(self, open_char: int, quoted: str) -> Attribution | None:
+        """The speaker of a quote that a clause introduces with a colon, whatever its verb ("He also played up his
+        strength in a general election: “…”", "Clinton has since apologized: “…”", "Cruz continued:" then the
+        quote's paragraph): the subject of the clause ending in that colon, when it is an actor and the quote reads
+        as words said (a sentence, or five words or more: not "listed his guilty pleasure: “Saturday Night Live”").
+        A thing as subject ("The sign read:", "The timing of Sanders' surge surprised nobody:") gives nothing."""
+        before = self.text[:open_char].rstrip()
+        words = quoted.split()
+        if not before.endswith(":") or not words or (len(words) < 5 and quoted.rstrip()[-1:] not in ".?!"):
+            return None
+        colon = self.doc.char_span(len(before) - 1, len(before))
+        if colon is None or self.in_quote[colon[0].i]:
+            return None
+        verb = colon[0].head   # the clause the colon ends ("…, and NBC News has proof:" is NBC's, not the first's)
+        if verb.pos_ not in {"VERB", "AUX"}:
+            return None
+        source = self.subject_of(verb)
+        if source is None or source.i > colon[0].i:
+            return None
+        own = self.token_index.get(source.i)
+        if own is None and source.lower_ not in PRONOUNS_PERSON and lemma(source) not in ROLE_NOUNS:
+            return None   # the actor must be the subject itself, not named inside it ("the timing of [Sanders]")
+        cluster = self.resolve(source)
+        if cluster is None or cluster.kind not in {"person", "organization"}:
+            return None
+        return Attribution(cue=None, cue_text=None, source=self.mention_span(source), cluster=cluster)
+
     def _uncued(self, source: Token) -> Attribution:
         """`source` as the speaker of a quote that has no cue of its own."""
         return Attribution(cue=None, cue_text=None, source=self.mention_span(source), cluster=self.resolve(source))

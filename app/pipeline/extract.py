@@ -287,10 +287,13 @@ def _joined_in_clause(text: str, first: QuoteRecord, second: QuoteRecord) -> boo
 
 def _inherited(attributor: Attributor, att: Attribution, q: QuoteSpan, sent, para_start: int, text: str,
                prev: tuple[QuoteRecord, Attribution, int] | None) -> Attribution:
-    """The speaker of a quote with no cue of its own: whoever the sentence just before it reports (same
-    paragraph, or a previous paragraph ending in a colon), else the previous quote's speaker when this quote
-    continues it (same paragraph, or the paragraph right after)."""
+    """The speaker of a quote with no cue of its own: the actor whose clause introduces it with a colon, or whoever
+    the sentence just before it reports (same paragraph, or a previous paragraph ending in a colon), else the
+    previous quote's speaker when this quote continues it (same paragraph, or the paragraph right after)."""
     doc = sent.doc
+    introduced = attributor.colon_introducer(q.open_mark, text[q.start:q.end])
+    if introduced is not None:
+        return introduced
     if sent.start > 0:
         before = doc[sent.start - 1].sent
         prev_in_it = prev is not None and prev[0].end > before.start_char

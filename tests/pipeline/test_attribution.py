@@ -325,3 +325,24 @@ def test_a_given_name_the_parser_split_off_stays_part_of_the_speakers_name():
     e = get_extractor().extract("Title\n\nMark Evans said: “Our members see the crisis every day.”")
     assert [q.speaker for q in e.quotes] == ["Mark Evans"]
     assert [ent.name for ent in e.entities if ent.kind == "person"] == ["Mark Evans"]
+
+
+@pytest.mark.parametrize("text,speaker", [
+    ("Ted Cruz spoke in Des Moines on Monday.\n\nCruz continued:\n\n“You look at the questions they asked and you "
+     "see what they think of us.”", "Ted Cruz"),
+    ("Marco Rubio toured Iowa.\n\nHe also played up his strength in a general election: “Who gives us the best "
+     "chance to win? I know that I do.”", "Marco Rubio"),
+])
+def test_a_clause_introducing_a_quote_with_a_colon_gives_its_subject_whatever_the_verb(extract, text, speaker):
+    q = next(q for q in extract(text).quotes if q.kind == "speech")
+    assert q.speaker == speaker
+
+
+@pytest.mark.parametrize("text", [
+    # a title after a colon is not the subject's words; nor is a quote after a colon whose subject only names him
+    "Donald Trump listed an NBC show as his guilty pleasure: “Saturday Night Live” and his last appearance.",
+    "Bernie Sanders gained in Iowa.\n\nThe timing of Sanders’ surge surprised the pollsters: “Historically, "
+    "lesser-known candidates see the biggest boost in early contests.”",
+])
+def test_a_colon_does_not_make_a_title_or_a_things_subject_a_speaker(extract, text):
+    assert all(q.speaker is None for q in extract(text).quotes if q.kind != "indirect")
