@@ -137,11 +137,27 @@ class Attributor:
         verb = lemma(tok)
         if verb in SPEECH_VERBS:
             return True
-        if verb in ADJACENT_CUES and quote is not None:
-            qstart, qend = quote
+        if quote is None:
+            return False
+        qstart, qend = quote
+        if verb in ADJACENT_CUES:
             before = tok.i < qstart and all(t.is_punct for t in self.doc[tok.i + 1:qstart])  # "continued: “…”"
             return before or 0 <= tok.i - qend <= 6
-        return False
+        return self.inverted_after(tok, qend)
+
+    def inverted_after(self, tok: Token, qend: int) -> bool:
+        """A verb inverted before its subject right after a quote that ends in a comma ("…,” remembered Roy
+        Verley, …"): English inverts only verbs that attribute the quote there, whatever the verb."""
+        if (tok.tag_ not in {"VBD", "VBZ"} or tok.i <= qend or tok.i + 1 >= len(self.doc)
+                or self.doc[qend - 1].text != ","):
+            return False
+        if any(not self.in_quote[i] for i in range(qend, tok.i)):   # only the closing mark(s) in between
+            return False
+        if any(c.dep_ in {"nsubj", "nsubjpass"} and c.i < tok.i for c in tok.children):
+            return False   # not inverted: "The spot, titled “Arrogant,” features a report"
+
+        after = self.doc[tok.i + 1]
+        return after.pos_ == "PROPN" or (after.pos_ == "DET" and after.lower_ in {"the", "a", "an"})
 
     def subject_of(self, verb: Token) -> Token | None:
         """Subject of a verb, inherited through conj/xcomp/advcl/participles ("and said", "adding")."""
@@ -278,11 +294,14 @@ class Attributor:
         The first named person or organisation wins, so an apposition's own names ("a top Trump surrogate") do
         not; failing a name, a personal pronoun right beside the cue ("…,” he said).
         """
+        inverted = False
         if cue.i >= qend:
             start = qend
             while start < cue.i and self.in_quote[start]:  # the closing mark(s)
                 start += 1
             window = range(start, cue.i)
+            if start == cue.i:   # "…,” said the woman, who …": the subject follows the cue
+                window, inverted = range(cue.i + 1, min(len(self.doc), cue.i + 6)), True
         elif cue.i < qstart:
             window = range(cue.i + 1, min(qstart, cue.i + 6))  # "said Evan Feigenbaum, …"
         else:
@@ -291,13 +310,16 @@ class Attributor:
         for i in window:
             if self.in_quote[i] or self.doc[i].is_sent_start and i != window.start:
                 break
-            if cue.i < qstart and self.doc[i].pos_ in {"ADP", "VERB"}:
+            tok = self.doc[i]
+            if (cue.i < qstart or inverted) and tok.pos_ in {"ADP", "VERB", "AUX", "PUNCT"}:
                 break  # "said Thursday on Fox News": past the subject slot
             cl = self.token_index.get(i)
             if cl is not None and cl.kind in {"person", "organization"}:
-                return self.doc[i]
-            if pronoun is None and self.doc[i].lower_ in {"he", "she", "they", "we", "i"}:
-                pronoun = self.doc[i]
+                return tok
+            if inverted and tok.pos_ == "NOUN" and not tok.ent_type_:
+                return tok   # "said the woman", "recalled a former aide": the noun phrase right after the cue
+            if pronoun is None and tok.lower_ in {"he", "she", "they", "we", "i"}:
+                pronoun = tok
         return pronoun
 
     def according_to(self, tokens: list[Token]) -> tuple[Token, Token] | None:
@@ -355,13 +377,17 @@ class Attributor:
     def attribution_tail(self, sent: Span) -> Span | None:
         """The next sentence when it only attributes the quote that ends `sent` ("“…?” Graham asked."): spaCy
         ends a sentence at "?”" or "!”", which leaves the speech verb outside the quote's own sentence. Only a
-        short sentence on the same line whose main verb is a cue with no clause of its own counts."""
+        short sentence on the same line whose main verb is a cue with no clause of its own counts, or a longer one
+        that opens with its cue ("“…!” LeVell declared, a point he likes to make after …")."""
         if sent.end >= len(self.doc):
             return None
         tail = self.doc[sent.end].sent
         root = tail.root
-        between = self.text[sent.end_char:tail.start_char]
-        if ("\n" in between or len(tail) > 25 or not self.is_cue(root)
+        last = sent.end - 1
+        while last > sent.start and self.doc[last].is_space:   # spaCy gives a paragraph break to the sentence before
+            last -= 1
+        between = self.text[self.doc[last].idx + len(self.doc[last]):tail.start_char]
+        if ("\n" in between or (len(tail) > 25 and root.i - tail.start > 4) or not self.is_cue(root)
                 or any(c.dep_ in {"ccomp", "xcomp"} and not self.in_quote[c.i] for c in root.children)):
             return None
         return tail

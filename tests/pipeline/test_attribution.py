@@ -346,3 +346,32 @@ def test_a_clause_introducing_a_quote_with_a_colon_gives_its_subject_whatever_th
 ])
 def test_a_colon_does_not_make_a_title_or_a_things_subject_a_speaker(extract, text):
     assert all(q.speaker is None for q in extract(text).quotes if q.kind != "indirect")
+
+
+@pytest.mark.parametrize("text,speaker", [
+    # a verb inverted before its subject right after "…,”" attributes the quote, whatever the verb
+    ("“An awful lot of analysts said no, and she proved them wrong,” remembered Roy Verley, a former spokesman.",
+     "Roy Verley"),
+    # the noun phrase right after an inverted cue is the speaker even when the parse hangs it elsewhere
+    ("A cashier was shaken. “One guy came in and said maybe we should start killing them if they are killing us,” "
+     "said the woman, who like many in the town did not want to be quoted by name.", "the woman"),
+    # a long sentence after “…!” that opens with its cue attributes the quote
+    ("“And I’m not being paid!” Bruce LeVell declared, a point he likes to make after a recent appearance on an "
+     "urban radio station during which callers asked how much money he was getting.", "Bruce LeVell"),
+])
+def test_inverted_and_trailing_attributions(extract, text, speaker):
+    q = next(q for q in extract(text).quotes if q.kind == "speech")
+    assert q.speaker == speaker
+
+
+def test_a_verb_after_a_quoted_title_with_its_subject_before_is_not_inverted(extract):
+    e = extract("The 30-second spot, titled “Arrogant,” features a New York Times report on his taxes.")
+    assert all(q.speaker is None for q in e.quotes if q.kind != "indirect")
+
+
+def test_a_sentence_in_the_next_paragraph_does_not_attribute_a_question(extract):
+    text = ("The questioners ranged from skeptical to hostile: “Do you think you really understand this enemy?”\n\n"
+            "A defensive Barack Obama said his critics “seem to think that if I was just more bellicose that would "
+            "make a difference.”")
+    q = next(q for q in extract(text).quotes if q.text.startswith("Do you"))
+    assert q.speaker is None
