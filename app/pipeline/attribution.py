@@ -42,6 +42,11 @@ ADJACENT_CUES = frozenset("continue read sing begin start open close finish go".
 # Verbs that cue a quote only with an object phrase ("called it "X"", "described it as "X"")
 PRONOUNS_PERSON = {"he", "she", "him", "her", "his", "hers", "i", "me", "we", "us"}
 PRONOUNS_GROUP = {"it", "its", "they", "them", "their"}
+PRONOUN_GENDER = {"he": "m", "him": "m", "his": "m", "she": "f", "her": "f", "hers": "f"}
+GENDERED_HONORIFICS = {"mr": "m", "mrs": "f", "ms": "f", "miss": "f"}
+# a gendered honorific right before a mention, or opening it ("Mr. Xi" as one span)
+HONORIFIC_BEFORE = re.compile(r"\b(Mr|Mrs|Ms|Miss)\.?\s+$")
+HONORIFIC_OPENING = re.compile(r"(Mr|Mrs|Ms|Miss)\.?\s")
 ROLE_NOUNS = frozenset("""
 president leader minister premier chancellor spokesman spokeswoman spokesperson official professor analyst expert
 secretary senator governor mayor ambassador diplomat candidate nominee chairman chairwoman director chief head
@@ -110,6 +115,7 @@ class Attributor:
         self.token_index = token_index
         self.in_quote = quote_token_mask
         self.salient = self._salient_subjects()
+        self._genders: dict[int, str | None] = {}   # id(cluster) -> stated_gender
 
     # ----- helpers over the parse -----
 
@@ -219,7 +225,7 @@ class Attributor:
                 return cl
         low = tok.lower_
         if low in PRONOUNS_PERSON:
-            return self.antecedent(tok.i, {"person"})
+            return self.antecedent(tok.i, {"person"}, PRONOUN_GENDER.get(low))
         if low in PRONOUNS_GROUP:
             kinds = {"organization", "location"} if low in {"it", "its"} else {"organization", "location", "person"}
             return self.antecedent(tok.i, kinds)
@@ -231,13 +237,31 @@ class Attributor:
             return self.company_antecedent(tok.i)
         return None
 
-    def antecedent(self, before: int, kinds: set[str]) -> Cluster | None:
-        """Most recent salient actor (subject of a clause) of the right kind, else the most recent mention."""
+    def antecedent(self, before: int, kinds: set[str], gender: str | None = None) -> Cluster | None:
+        """Most recent salient actor (subject of a clause) of the right kind, else the most recent mention; for
+        "he" or "she" (`gender` "m" / "f") not a person the article calls Mrs. or Mr."""
         window_start = max(0, before - 400)
+
+        def fits(cl: Cluster) -> bool:
+            return cl.kind in kinds and (gender is None or self.stated_gender(cl) in (None, gender))
+
         for i, cl in reversed(self.salient):
-            if window_start <= i < before and cl.kind in kinds:
+            if window_start <= i < before and fits(cl):
                 return cl
-        return next((cl for cl in self.mentioned_between(window_start, before) if cl.kind in kinds), None)
+        return next((cl for cl in self.mentioned_between(window_start, before) if fits(cl)), None)
+
+    def stated_gender(self, cl: Cluster) -> str | None:
+        """"m" or "f" when the article puts a gendered honorific before one of the person's mentions ("Mr. Xi",
+        "Mrs. Clinton"), and only one kind of them; else None (no guess from names)."""
+        key = id(cl)
+        if key not in self._genders:
+            text = self.text
+            found = {GENDERED_HONORIFICS[m.group(1).lower()]
+                     for mention in cl.mentions
+                     if (m := HONORIFIC_BEFORE.search(text[max(0, mention.start - 6):mention.start])
+                         or HONORIFIC_OPENING.match(text, mention.start, mention.end))}
+            self._genders[key] = found.pop() if len(found) == 1 else None
+        return self._genders[key]
 
     def mentioned_between(self, since: int, before: int) -> Iterator[Cluster]:
         """The actor of every mention token from `before` - 1 back to `since`, nearest first."""

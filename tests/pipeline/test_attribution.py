@@ -375,3 +375,11 @@ def test_a_sentence_in_the_next_paragraph_does_not_attribute_a_question(extract)
             "make a difference.”")
     q = next(q for q in extract(text).quotes if q.text.startswith("Do you"))
     assert q.speaker is None
+
+
+@pytest.mark.parametrize("pronoun,speaker", [("she", "Hillary Clinton"), ("he", "Donald Trump")])
+def test_he_and_she_skip_a_person_the_article_calls_mrs_or_mr(extract, pronoun, speaker):
+    text = ("Hillary Clinton met Donald Trump in Helsinki. Mr. Trump spoke first, and Mrs. Clinton listened.\n\n"
+            f"“We are very close to a deal,” {pronoun} said.")
+    q = next(q for q in extract(text).quotes if q.kind == "speech")
+    assert (q.speaker_mention.text, q.speaker) == (pronoun, speaker)
