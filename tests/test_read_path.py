@@ -136,6 +136,25 @@ def test_pages_never_skip_rows_with_offset(corpus):
     assert paged and all(" OFFSET " not in s or s.endswith(" OFFSET 0") for s in paged), paged
 
 
+def test_a_first_page_holding_every_match_skips_the_undated_scan_only_when_none_is_left(corpus):
+    """The first page of a speaker with fewer quotes than a page reads the dated ones, and the undated ones only
+    when the total says some are left; either way the page is every quote, undated last."""
+    url, path = corpus
+    cases = sql(path, "SELECT speaker_id, count(*), sum(published IS NULL) FROM quote WHERE speaker_id IS NOT NULL "
+                      "GROUP BY speaker_id HAVING count(*) BETWEEN 2 AND 15")
+    all_dated = next(c for c in cases if c[2] == 0)
+    some_undated = next(c for c in cases if 0 < c[2] < c[1])
+    for speaker_id, n, undated in (all_dated, some_undated):
+        with reader_session(url) as session:
+            seen = sent_to_sqlite(session)
+            page = list_quotes(session=session, filters=QuoteFilters(speaker=str(speaker_id)), limit=20)
+            session.connection().connection.driver_connection.set_trace_callback(None)
+        expected = newest_first(sql(path, "SELECT id, published FROM quote WHERE speaker_id = ?", speaker_id))
+        assert [row.quote.id for row in page.items] == expected and page.total == n
+        scans = [s for s in seen if "LIMIT" in s and "quote.text" in s]
+        assert len(scans) == (2 if undated else 1), scans
+
+
 def test_cursor_of_the_full_text_index_is_the_date_key(corpus):
     """The migration's SQL and fts_index.date_key agree, dated or not, so FTS pages and other pages share
     cursors."""

@@ -126,12 +126,13 @@ def _date_id_scan_shapes(published: ColumnElement, ident: ColumnElement, descend
     return scans
 
 
-def run_scans(scans: list[Scan], fetch, limit: int) -> list:
-    """Rows of the scans in turn, at most `limit` of them: fetch(scan, n) returns up to n rows."""
+def run_scans(scans: list[Scan], fetch, limit: int, available: int | None = None) -> list:
+    """Rows of the scans in turn, at most `limit` of them: fetch(scan, n) returns up to n rows. `available`: how
+    many rows all the scans hold together, when known; the scans stop once they are found."""
     rows: list = []
     for scan in scans:
         rows.extend(fetch(scan, limit - len(rows)))
-        if len(rows) >= limit:
+        if len(rows) >= limit or (available is not None and len(rows) >= available):
             break
     return rows
 

@@ -235,15 +235,17 @@ def _page_statement(where: QuoteWhere, scan: Scan):
     return _statements.get((where.shape, scan.shape), build)
 
 
-def _date_page(session: Session, where: QuoteWhere, limit: int, cursor: str | None, descending: bool) -> list:
-    """Up to `limit` rows in (published, id) order after `cursor`, undated quotes last."""
+def _date_page(session: Session, where: QuoteWhere, limit: int, cursor: str | None, descending: bool,
+               total: int | None = None) -> list:
+    """Up to `limit` rows in (published, id) order after `cursor`, undated quotes last. `total`: how many match
+    in all (read on the same snapshot); on the first page, once that many are found no later scan runs."""
     scans = _fts_scans(cursor, descending) if where.match is not None else \
         date_id_scans(quote.published, quote.id, cursor, descending=descending)
 
     def fetch(scan: Scan, n: int) -> list[QuoteRow]:
         return _fetch_built(session, _page_statement(where, scan), {**where.params, **scan.params, "f_limit": n})
 
-    return run_scans(scans, fetch, limit)
+    return run_scans(scans, fetch, limit, available=total if cursor is None else None)
 
 
 def _fts_scans(cursor: str | None, descending: bool) -> list[Scan]:
@@ -276,11 +278,14 @@ def list_quotes(
     where = where_terms(session, filters)
     if where is None:
         return Page(items=[], total=0, next_cursor=None)
-    rows = _date_page(session, where, limit + 1, cursor, descending)
+    # the total first (cached until the database changes): a speaker's few dated quotes then spare the page the
+    # scan for undated ones, which most requests for a speaker with less than a page of quotes paid for nothing
+    total = count_matching(session, where)
+    rows = _date_page(session, where, limit + 1, cursor, descending, total)
     items = rows[:limit]
     last = items[-1].quote if items else None
     next_cursor = date_id_cursor(last.published, last.id) if len(rows) > limit and last else None
-    return Page(items=items, total=count_matching(session, where), next_cursor=next_cursor)
+    return Page(items=items, total=total, next_cursor=next_cursor)
 
 
 QUOTE_BY_ID = ROWS.where(quote.id == bindparam("quote_id", type_=Integer))
