@@ -104,7 +104,8 @@ def list_articles(
         rows = fetch_all(connection, _page_statement(shape, scan), {**params, **scan.params, "f_limit": n})
         return [_to_stats(r) for r in rows]
 
-    rows = run_scans(date_id_scans(article_cols.published, article_cols.id, cursor), fetch, limit + 1)
+    rows = run_scans(date_id_scans(article_cols.published, article_cols.id, cursor), fetch, limit + 1,
+                     available=total if cursor is None else None)
     items = rows[:limit]
     last = items[-1].article if items else None
     next_cursor = date_id_cursor(last.published, last.id) if len(rows) > limit and last else None

@@ -548,7 +548,7 @@ def list_utterances(
         rows = fetch_all(connection, _page_statement(where.shape, scan), {**where.params, **scan.params, "f_limit": n})
         return [_to_listing_row(r) for r in rows]
 
-    rows = run_scans(scans, fetch, limit + 1)
+    rows = run_scans(scans, fetch, limit + 1, available=total if cursor is None else None)
     items = rows[:limit]
     next_cursor = None
     if len(rows) > limit and items:
