@@ -161,7 +161,6 @@ class Attributor:
             return False
         if any(c.dep_ in {"nsubj", "nsubjpass"} and c.i < tok.i for c in tok.children):
             return False   # not inverted: "The spot, titled “Arrogant,” features a report"
-
         after = self.doc[tok.i + 1]
         return after.pos_ == "PROPN" or (after.pos_ == "DET" and after.lower_ in {"the", "a", "an"})
 
