@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
-from app.db import get_engine, get_reader_engine, reader_session
+from app.db import get_engine, reader_session
 from app.main import create_app
 from app.services import fts_index
 from app.services.quotes import QuoteFilters, list_quotes
