@@ -104,6 +104,7 @@ class Attribution:
     source: Span | None = None        # the mention that attributes the quote
     cluster: Cluster | None = None    # the actor it resolves to
     where: str | None = None
+    named: Span | None = None         # the noun phrase `source` stands for, when that is a relative pronoun
 
 
 class Attributor:
@@ -209,6 +210,22 @@ class Attributor:
             if c.dep_ == "compound" or (c.dep_ == "prep" and c.lower_ in {"of", "from", "at"} and c.i == end):
                 end = c.right_edge.i + 1
         return self.doc[start:end]
+
+    def relative_pronoun(self, source: Token, cue: Token | None) -> Span | None:
+        """The relative pronoun through which `source` is the cue's subject ("Mr. Trump, [who] has criticized …"):
+        that word is the mention attributing the statement, as "he" is, while the speaker is `source`'s actor."""
+        verb = cue
+        for _ in range(4):   # as far up as subject_of climbs
+            if verb is None:
+                return None
+            if verb.dep_ == "relcl" and verb.head.i == source.i:
+                rel = next((c for c in verb.children if c.dep_ in {"nsubj", "nsubjpass"}
+                            and c.lower_ in {"who", "which", "that"}), None)
+                return self.doc[rel.i:rel.i + 1] if rel is not None else None
+            if verb.head.i == verb.i:
+                return None
+            verb = verb.head
+        return None
 
     def resolve(self, tok: Token) -> Cluster | None:
         """The actor a source token refers to: its own entity, or for pronouns and role nouns the salient one."""
@@ -393,9 +410,11 @@ class Attributor:
                 cue = None
         if source is None:
             return Attribution(cue=cue, cue_text=self._cue_text(cue))
-        mention = self.mention_span(source)
-        return Attribution(cue=cue, cue_text=self._cue_text(cue), source=mention, cluster=self.resolve(source),
-                           where=self.where(sent, cue))
+        named = self.mention_span(source)
+        relative = self.relative_pronoun(source, cue)   # "Mr. Trump, [who] said …": that word attributes the quote
+        return Attribution(cue=cue, cue_text=self._cue_text(cue), source=relative or named,
+                           cluster=self.resolve(source), where=self.where(sent, cue),
+                           named=named if relative is not None else None)
 
     def attribution_tail(self, sent: Span) -> Span | None:
         """The next sentence when it only attributes the quote that ends `sent` ("“…?” Graham asked."): spaCy

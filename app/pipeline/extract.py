@@ -309,7 +309,7 @@ def _inherited(attributor: Attributor, att: Attribution, q: QuoteSpan, sent, par
     opens_para = q.open_mark == para_start
     if prev_att.source is not None and (q.continued or same_para or (opens_para and _adjacent(text, prev_q, para_start))):
         return Attribution(cue=None, cue_text=None, source=prev_att.source, cluster=prev_att.cluster,
-                           where=prev_att.where)
+                           where=prev_att.where, named=prev_att.named)
     return att
 
 
@@ -339,6 +339,8 @@ def transcript_label(doc: Doc, text: str, attributor: Attributor, q: QuoteSpan) 
 def _speaker_name(att: Attribution) -> str | None:
     if att.cluster is not None:
         return att.cluster.best_name
+    if att.named is not None:   # a nameless actor quoted through "who": its noun phrase ("legal experts")
+        return att.named.text
     if att.source is not None:
         return att.source.text
     return None

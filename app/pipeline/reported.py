@@ -399,11 +399,12 @@ def _record(attributor: Attributor, content: Span, source: Token | None, cue_tex
     if source is None:
         return QuoteRecord(start=content.start_char, end=content.end_char, text=content.text, kind="indirect",
                            cue=cue_text, sentence_start=sent.start_char, sentence_end=sent.end_char)
-    mention = attributor.mention_span(source)
+    named = attributor.mention_span(source)
+    mention = attributor.relative_pronoun(source, cue) or named
     cluster = attributor.resolve(source)
     return QuoteRecord(
         start=content.start_char, end=content.end_char, text=content.text, kind="indirect", cue=cue_text,
-        speaker=cluster.best_name if cluster else mention.text, speaker_key=cluster.key if cluster else None,
+        speaker=cluster.best_name if cluster else named.text, speaker_key=cluster.key if cluster else None,
         speaker_mention=Mention(mention.start_char, mention.end_char, mention.text),
         sentence_start=sent.start_char, sentence_end=sent.end_char, where=attributor.where(sent, cue),
     )

@@ -374,3 +374,15 @@ def test_he_and_she_skip_a_person_the_article_calls_mrs_or_mr(extract, pronoun, 
             f"“We are very close to a deal,” {pronoun} said.")
     q = next(q for q in extract(text).quotes if q.kind == "speech")
     assert (q.speaker_mention.text, q.speaker) == (pronoun, speaker)
+
+
+@pytest.mark.parametrize("text,kind,speaker", [
+    ("Donald Trump, who has criticized the trade deal, spoke in Ohio on Monday.", "indirect", "Donald Trump"),
+    ("The ruling set off alarm among legal experts, who said that the judge had overreached.", "indirect",
+     "legal experts"),
+    ("Donald Trump, who said “It is a disaster for our workers and our country,” spoke in Ohio.", "fragment",
+     "Donald Trump"),
+])
+def test_a_relative_pronoun_is_the_attributing_mention_of_its_actor(extract, text, kind, speaker):
+    q = next(q for q in extract(text).quotes if q.kind == kind)
+    assert (q.speaker_mention.text, q.speaker) == ("who", speaker)

@@ -35,4 +35,4 @@ def test_polnear_dev_does_not_regress(extractor):
     assert m["direct"]["speaker_acc"] >= 0.945
     assert m["direct"]["attributed_f1"] >= 0.904
     assert m["indirect"]["quote_f1"] >= 0.62
-    assert m["indirect"]["speaker_acc"] >= 0.91
+    assert m["indirect"]["speaker_acc"] >= 0.935
