@@ -196,7 +196,7 @@ class Reader:
             connection = _take_reader_connection(self.engine)
             try:
                 if connection.dialect.name != "sqlite":
-                    connection.begin()   # on SQLite begin_read's BEGIN is the transaction (see close)
+                    connection.begin()   # on SQLite begin_read's BEGIN is the transaction (_give_back_reader_connection)
                 begin_read(connection, self.info["deadline_ms"])
             except BaseException:
                 connection.close()

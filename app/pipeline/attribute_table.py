@@ -146,7 +146,7 @@ class AttributeTable:
         for pair in [p for p in self.by_lower_tag if not p[0]]:
             del self.by_lower_tag[pair]
         self._merged: dict[tuple[int, ...], dict[int, int]] = {}
-        self._plans: dict[tuple[int, int], tuple[list[int], list[bool], dict[int, int]]] = {}
+        self._plans: dict[tuple[int, int, tuple[int, ...]], tuple[list[int], list[bool], dict[int, int]]] = {}
         self.masked_attrs = sorted({attr for _, p in self.masked for attr in p.attrs})
 
         # the same tables keyed by string hashes, so a document is read as arrays, without Token objects

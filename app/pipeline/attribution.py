@@ -471,8 +471,8 @@ class Attributor:
         source = self.subject_of(verb)
         if source is None or source.i > colon[0].i:
             return None
-        own = self.token_index.get(source.i)
-        if own is None and source.lower_ not in PRONOUNS_PERSON and lemma(source) not in ROLE_NOUNS:
+        if (source.i not in self.token_index and source.lower_ not in PRONOUNS_PERSON
+                and lemma(source) not in ROLE_NOUNS):
             return None   # the actor must be the subject itself, not named inside it ("the timing of [Sanders]")
         cluster = self.resolve(source)
         if cluster is None or cluster.kind not in {"person", "organization"}:

@@ -22,6 +22,7 @@ from app.services.plain_sql import PlainSql, marks
 from app.services.pagination import Page, decode_cursor, encode_cursor, name_id_cursor
 from app.services.snapshot_cache import cached
 
+
 @dataclass(slots=True)
 class SpeakerRef:
     """A speaker as quote and utterance rows show it, from a plain row (attribute names as on Entity)."""
