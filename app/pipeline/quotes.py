@@ -5,7 +5,8 @@ Rules follow how English news prints quotations:
   quote is open and opens when none is (scraped text often has “…,“ said X or ”Text” at a paragraph start);
 - curly or straight single quotes are quotation marks only where they do not sit between letters (China’s,
   don’t) and only when a matching closing mark is found in the same paragraph; inside a double quote they are a
-  nested quote, which stays part of the outer one;
+  nested quote, which stays part of the outer one, as does a double quote of the other style (straight inside
+  curly, curly inside straight) that closes before the outer one closes in the same paragraph;
 - a quote left open at the end of a paragraph continues when the next paragraph opens with a quotation mark
   (one span per paragraph); otherwise it ends at the paragraph end only when it looks like a real quotation
   (opened at the start of a sentence or after a colon or comma), so a stray mark never swallows the text after it.
@@ -68,6 +69,21 @@ def _single_quotes(text: str, lo: int, hi: int) -> list[tuple[int, int]]:
     return pairs
 
 
+def _nested_close(text: str, outer: int, i: int, lo: int, hi: int) -> int | None:
+    """The closing mark of a quote opened at `i` inside one opened at `outer` with the other style of mark
+    (straight inside curly, curly inside straight), or None when the marks are not nested that way: the inner
+    quote must close before any other mark, and the outer one after it, in the same paragraph (else the outer
+    mark is more likely stray)."""
+    straight = text[outer] == '"'
+    if straight == (text[i] == '"') or not _opens(text, i, lo):
+        return None
+    marks = [j for j in range(i + 1, hi) if text[j] in DOUBLE_ANY]
+    if len(marks) < 2 or not _closes(text, marks[0]) or (text[marks[0]] == '"') == straight:
+        return None
+    outer_closes = any((text[k] == '"') == straight and _closes(text, k) for k in marks[1:])
+    return marks[0] if outer_closes else None
+
+
 def _paragraph_quotes(text: str, lo: int, hi: int, carried: bool) -> tuple[list[QuoteSpan], bool]:
     """Quotes inside one paragraph. `carried`: a quote from the previous paragraph continues here.
     Returns the spans and whether a quote is still open at the paragraph end."""
@@ -94,6 +110,8 @@ def _paragraph_quotes(text: str, lo: int, hi: int, carried: bool) -> tuple[list[
                     spans.append(QuoteSpan(open_at + 1, i, open_at, i, continued=carried and open_at == lo))
                 open_at = None
                 seg_start = i + 1
+            elif (inner_close := _nested_close(text, open_at, i, lo, hi)) is not None:
+                i = inner_close   # “He called it "fake news" today,”: part of the outer quote
             elif _opens(text, i, lo) and i - open_at > 1:
                 # a new opener while one is open: the first mark was stray; restart here
                 open_at = i

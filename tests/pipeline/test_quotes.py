@@ -27,6 +27,20 @@ def test_nested_quote_stays_inside_the_outer_one():
     assert texts_of(text) == ["We intend to adhere to the principle of ‘one China’,"]
 
 
+def test_double_quote_of_the_other_style_nests_inside_the_outer_one():
+    # straight inside curly, and curly inside straight (a question read out in an interview)
+    assert texts_of('“He called it "fake news" today,” she said.') == ['He called it "fake news" today,']
+    assert texts_of('She said: “He called it "fake news" today,” and left.') == ['He called it "fake news" today,']
+    text = '"I will read the question: “Do you think so?” Forty-three, yes," he said.'
+    assert texts_of(text) == ["I will read the question: “Do you think so?” Forty-three, yes,"]
+
+
+def test_a_stray_mark_of_the_other_style_does_not_nest():
+    # the straight mark never closes: the curly quote is the quotation
+    assert texts_of('A stray " mark and “a real quote,” she said.') == ["a real quote,"]
+    assert texts_of('"Stray at the start and “a real quote,” she said.') == ["a real quote,"]
+
+
 def test_interrupted_quote_gives_two_spans():
     text = "“Talking is not important,” he said, “while Russia’s failure makes prudence imperative.”"
     assert texts_of(text) == ["Talking is not important,", "while Russia’s failure makes prudence imperative."]
