@@ -77,7 +77,8 @@ def _nested_close(text: str, outer: int, i: int, lo: int, hi: int) -> int | None
     straight = text[outer] == '"'
     if straight == (text[i] == '"') or not _opens(text, i, lo):
         return None
-    marks = [j for j in range(i + 1, hi) if text[j] in DOUBLE_ANY]
+    # within a quotation's longest length, so that a paragraph of many marks costs no more than a short one
+    marks = [j for j in range(i + 1, min(hi, outer + 1 + MAX_QUOTE_CHARS)) if text[j] in DOUBLE_ANY]
     if len(marks) < 2 or not _closes(text, marks[0]) or (text[marks[0]] == '"') == straight:
         return None
     outer_closes = any((text[k] == '"') == straight and _closes(text, k) for k in marks[1:])
