@@ -56,8 +56,16 @@ def with_etag(status: int, headers: list[tuple[bytes, bytes]], body: bytes, if_n
     headers.append((b"etag", etag))
     first[b"etag"] = etag
     if if_none_match and etag_matches(if_none_match, etag.decode("ascii")):
-        return 304, [(name, first[name]) for name in KEPT_ON_304 if name in first], b""
+        return 304, not_modified_headers(headers), b""
     return status, headers, body
+
+
+def not_modified_headers(headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
+    """The headers a 304 keeps of its 200's: the first of each in KEPT_ON_304."""
+    first: dict[bytes, bytes] = {}
+    for name, value in headers:
+        first.setdefault(name.lower(), value)
+    return [(name, first[name]) for name in KEPT_ON_304 if name in first]
 
 
 def conditional(method: str, status: int, headers: list[tuple[bytes, bytes]], body: bytes,

@@ -7,10 +7,12 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.engine import make_url
 from starlette.concurrency import run_in_threadpool
 
 import app as package
@@ -23,6 +25,7 @@ from app.deps import RequestSessions
 from app.errors import install_error_handlers
 from app.http_cache import ConditionalGetMiddleware
 from app.openapi import install_openapi
+from app.page_cache import PageCache
 from app.security import encoded, install_security, security_headers
 
 GZIP_MINIMUM_SIZE = 1024   # bytes: smaller answers are sent as they are
@@ -38,7 +41,11 @@ def create_app(*, database_url: str | None = None, upgrade: bool = True, setting
     async def lifespan(api: FastAPI) -> AsyncIterator[None]:
         if upgrade:
             await run_in_threadpool(upgrade_database, database_url)
-        yield
+        try:
+            yield
+        finally:
+            if api.page_cache is not None:
+                api.page_cache.close()
 
     api = WhosaidAPI(
         title="whosaid",
@@ -77,7 +84,16 @@ def create_app(*, database_url: str | None = None, upgrade: bool = True, setting
         gzip=GZip(None, minimum_size=GZIP_MINIMUM_SIZE),
         security=encoded(security_headers(settings)) if settings.security_headers else [],
         cors=bool(settings.cors_allow_origins))
+    api.page_cache = page_cache(database_url or settings.database_url, settings.page_cache_mb)
     return api
+
+
+def page_cache(database_url: str, megabytes: int) -> PageCache | None:
+    """The store of whole answers, on a SQLite file only (app/page_cache.py)."""
+    url = make_url(database_url)
+    if megabytes <= 0 or url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        return None
+    return PageCache(Path(url.database), megabytes << 20)
 
 
 app = create_app()

@@ -3,8 +3,9 @@
     python benchmarks/gen_corpus.py --quotes 300000 --db /tmp/w300k.db
     python benchmarks/http_bench.py --db /tmp/w300k.db                 # 15 s per scenario and server
 
-Each server runs alone, pinned to core 0 (`taskset -c 0`): whosaid (uvicorn, one worker), Datasette
-(`--setting suggest_facets off`), and a bare Starlette app returning a constant 2 KB JSON body (the framework's
+Each server runs alone, pinned to core 0 (`taskset -c 0`): whosaid (uvicorn, one worker) as shipped, whosaid
+with its page cache off (`uncached`, WHOSAID_PAGE_CACHE_MB=0: every answer computed, as on the first request for
+a page after a write), Datasette (`--setting suggest_facets off`), and a bare Starlette app returning a constant 2 KB JSON body (the framework's
 ceiling on this machine). The load generator is pinned to core 1: Debian's `wrk` (C, one thread, 8
 connections, a Lua script drawing each request at random from the scenario's list) when it is installed
 (`apt-get install wrk`), else a Python asyncio client, which is slower and then says so; the constant-JSON
@@ -203,6 +204,9 @@ def servers(db: Path) -> dict[str, tuple[list[str], dict, str]]:
                "--log-level", "warning"]
     return {
         "whosaid": (uvicorn + ["app.main:app"], {"WHOSAID_DATABASE_URL": url}, "/health"),
+        # the same, computing every answer: no kept pages (app/page_cache.py)
+        "uncached": (uvicorn + ["app.main:app"], {"WHOSAID_DATABASE_URL": url, "WHOSAID_PAGE_CACHE_MB": "0"},
+                     "/health"),
         "datasette": ([str(BIN / "datasette"), "serve", str(db), "--host", "127.0.0.1", "--setting",
                        "suggest_facets", "off"], {}, f"/{db.stem}.json"),
         "ceiling": (uvicorn + ["--app-dir", str(ROOT / "benchmarks"), "constant_json_app:app"], {}, "/"),
@@ -306,7 +310,7 @@ def main() -> int:
     parser.add_argument("--word", help="the word for q= (default: the commonest word of 6+ letters)")
     parser.add_argument("--only", nargs="*", help="scenarios to run (default: all but the list endpoints' l-..., "
                                                   "which `lists` names together)")
-    parser.add_argument("--servers", nargs="*", default=["whosaid", "datasette", "ceiling"])
+    parser.add_argument("--servers", nargs="*", default=["whosaid", "uncached", "datasette", "ceiling"])
     parser.add_argument("--python-load", action="store_true", help="use the Python load generator even if wrk is "
                                                                      "installed")
     parser.add_argument("--seed", type=int, default=11)
@@ -341,7 +345,7 @@ def main() -> int:
         process = start(server, command + ["--port", str(port)], port, env, probe)
         try:
             plan = [("ceiling", [Req("GET", "/")])] if server == "ceiling" else \
-                [(n, scenarios[n][0 if server == "whosaid" else 1]) for n in names]
+                [(n, scenarios[n][1 if server == "datasette" else 0]) for n in names]
             for scenario, reqs in plan:
                 if not reqs:
                     results.setdefault(scenario, {})[server] = None
@@ -356,25 +360,33 @@ def main() -> int:
         finally:
             stop(process)
 
-    print(f"\n{'':<8}| {'whosaid':^33} | {'Datasette':^33} | whosaid/Datasette")
+    blocks = [s for s in args.servers if s != "ceiling"]
+    titles = {"whosaid": "whosaid", "uncached": "whosaid, no page cache", "datasette": "Datasette"}
     columns = f"{'req/s':>8} {'p50 ms':>7} {'p99 ms':>7} {'req/CPUs':>8}"
-    print(f"{'':<8}| {columns} | {columns} | req/s  req/CPU-s")
+    against = [s for s in blocks if s != "datasette"] if "datasette" in blocks else []
+    print("\n" + f"{'':<8}|" + "|".join(f" {titles[s]:^33} " for s in blocks)
+          + "".join(f"| {s}/Datasette " for s in against))
+    print(f"{'':<8}|" + "|".join(f" {columns} " for _ in blocks) + "".join("| req/s  req/CPU-s " for _ in against))
     for scenario in names:
         row = results.get(scenario, {})
-        mine, theirs = row.get("whosaid"), row.get("datasette")
-        ratio = f"{mine.rps / theirs.rps:5.1f}x  {mine.per_cpu_s / theirs.per_cpu_s:5.1f}x" if mine and theirs \
-            and theirs.per_cpu_s else ""
-        print(f"{scenario:<8}| {cell(mine)} | {cell(theirs)} | {ratio}")
+        ratios = ""
+        for server in against:
+            mine, theirs = row.get(server), row.get("datasette")
+            ratios += f"| {mine.rps / theirs.rps:5.1f}x  {mine.per_cpu_s / theirs.per_cpu_s:5.1f}x " if mine and \
+                theirs and theirs.rps and theirs.per_cpu_s else "| "
+        print(f"{scenario:<8}|" + "|".join(f" {cell(row.get(s))} " for s in blocks) + ratios)
     ceiling = results.get("ceiling", {}).get("ceiling")
     if ceiling:
-        print(f"{'ceiling':<8}| {cell(ceiling)} | {'constant 2 KB JSON, bare Starlette':<33} |")
+        print(f"{'ceiling':<8}| {cell(ceiling)} | constant 2 KB JSON, bare Starlette")
     mix = results.get("mix", {})
-    if mix.get("whosaid") and ceiling:
-        mine, theirs = mix["whosaid"], mix.get("datasette")
-        print(f"\nmix: {mine.rps:.0f} req/s = {100 * mine.rps / ceiling.rps:.0f}% of the ceiling"
+    for server in ("whosaid", "uncached"):
+        mine, theirs = mix.get(server), mix.get("datasette")
+        if not (mine and ceiling):
+            continue
+        print(f"\nmix, {titles[server]}: {mine.rps:.0f} req/s = {100 * mine.rps / ceiling.rps:.0f}% of the ceiling"
               + (f", {mine.rps / theirs.rps:.1f}x Datasette" if theirs else ""))
         if ceiling.per_cpu_s:
-            print(f"mix per server CPU-second: {mine.per_cpu_s:.0f} req = {100 * mine.per_cpu_s / ceiling.per_cpu_s:.0f}%"
+            print(f"  per server CPU-second: {mine.per_cpu_s:.0f} req = {100 * mine.per_cpu_s / ceiling.per_cpu_s:.0f}%"
                   " of the ceiling's" + (f", {mine.per_cpu_s / theirs.per_cpu_s:.1f}x Datasette's"
                                         if theirs and theirs.per_cpu_s else ""))
     failed = sum(r.bad for row in results.values() for r in row.values() if r is not None)

@@ -13,7 +13,9 @@ route's request/response wrapper, each a coroutine and most wrapping `send`: abo
 - a response with its whole body, to a client that does not accept gzip, from an application without CORS, gets in one pass what our middleware would add: Cache-Control, the ETag or a 304
   (app/http_cache.py), Vary (app/compression.py) and the security headers (app/security.py). Any other
   response (streamed exports, gzip, CORS, background tasks) is sent through the application's own middleware;
-- the database sessions the request opened are closed once it is answered, as RequestSessions does.
+- the database sessions the request opened are closed once it is answered, as RequestSessions does;
+- an answer sent in one pass with status 200 is kept (app/page_cache.py) and sent again, without running the
+  route, to the same request until the database changes.
 
 Everything else (other methods and routes, dependency overrides, `app.state.planned_routes = False`) goes
 through FastAPI. tests/test_direct_reads.py compares the two ways on every kind of answer.
@@ -32,10 +34,12 @@ from starlette.types import Receive, Scope, Send
 from app.api.planned import plan_for
 from app.compression import GZip
 from app.deps import SESSIONS_KEY, close_sessions
-from app.http_cache import conditional
+from app.http_cache import conditional, etag_matches, not_modified_headers
+from app.page_cache import KeptPage, PageCache, page_key
 from app.security import add_missing
 
 RESPONSE_KEY = "whosaid.direct_response"   # scope key: the response for the middleware to send (`_send_response`)
+PAGE_KEY = "whosaid.page_key"   # scope key: (page key, data_version read before answering), for the page cache
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,11 +62,20 @@ class _Entry:
 
 class WhosaidAPI(FastAPI):
     direct: DirectHeaders | None = None   # set by create_app; None: every request goes through FastAPI
+    page_cache: PageCache | None = None   # set by create_app on SQLite files: answers kept until the data changes
     _table: tuple[int, list[_Entry]] | None = None   # (number of routes it was built from, the routes)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if (scope["type"] == "http" and scope["method"] == "GET" and self.direct is not None
                 and not self.dependency_overrides and getattr(self.state, "planned_routes", True)):
+            cache = self.page_cache
+            if cache is not None and not _accepts_gzip(scope):
+                key, version = page_key(scope), cache.version()
+                kept = cache.get(key, version)
+                if kept is not None:
+                    await _send_kept(self.direct, kept, _if_none_match(scope), send)
+                    return
+                scope[PAGE_KEY] = (key, version)
             found = self._planned_route(scope)
             if found is not None:
                 scope["app"] = self
@@ -160,20 +173,42 @@ class WhosaidAPI(FastAPI):
         if (type(response).__call__ is not Response.__call__ or response.background is not None
                 or self.direct.cors):
             return False   # streamed, a file, work to do after sending, or CORS (Vary: Origin on every answer)
-        return not any(name == b"accept-encoding" and b"gzip" in value for name, value in scope["headers"])
+        return not _accepts_gzip(scope)
 
     async def _send_one_pass(self, scope: Scope, response: Response, send: Send) -> None:
         direct = self.direct
-        if_none_match = None
-        for name, value in scope["headers"]:
-            if name == b"if-none-match":
-                if_none_match = value.decode("latin-1")
-                break
         status, headers, body = conditional("GET", response.status_code, list(response.raw_headers),
-                                            response.body, if_none_match, direct.cache_control)
-        headers = add_missing(direct.gzip.identity(status, headers, body), direct.security)
-        await send({"type": "http.response.start", "status": status, "headers": headers})
-        await send({"type": "http.response.body", "body": body})
+                                            response.body, None, direct.cache_control)
+        etag = next((value.decode("latin-1") for name, value in headers if name == b"etag"), None)
+        conditional_headers = list(headers)
+        page = KeptPage(status, add_missing(direct.gzip.identity(status, headers, body), direct.security), body,
+                        etag, conditional_headers)
+        cache, keyed = self.page_cache, scope.get(PAGE_KEY)
+        if cache is not None and keyed is not None and status == 200 and etag is not None:
+            cache.put(keyed[0], keyed[1], page)
+        await _send_kept(direct, page, _if_none_match(scope), send)
+
+
+async def _send_kept(direct: DirectHeaders, page: KeptPage, if_none_match: str | None, send: Send) -> None:
+    """A whole answer, or the 304 that ConditionalGetMiddleware would make of it for this If-None-Match."""
+    status, headers, body = page.status, page.headers, page.body
+    if if_none_match and page.etag is not None and etag_matches(if_none_match, page.etag):
+        status, body = 304, b""
+        headers = add_missing(direct.gzip.identity(304, not_modified_headers(page.conditional_headers), body),
+                              direct.security)
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+def _accepts_gzip(scope: Scope) -> bool:
+    return any(name == b"accept-encoding" and b"gzip" in value for name, value in scope["headers"])
+
+
+def _if_none_match(scope: Scope) -> str | None:
+    for name, value in scope["headers"]:
+        if name == b"if-none-match":
+            return value.decode("latin-1")
+    return None
 
 
 async def _send_response(scope: Scope, receive: Receive, send: Send) -> None:

@@ -45,6 +45,8 @@ class Settings(BaseSettings):
     sqlite_cache_kib: int = 32_768
     # Pooled read-only connections of one API process (reads never wait for each other: WAL)
     reader_pool_size: int = 8
+    # Whole read answers kept per API process until the database changes, in MiB (app/page_cache.py); 0: none
+    page_cache_mb: int = 64
     # (the CORS allow-list is cors_allow_origins, above)
     # Largest request body accepted (413 above it). POST /articles is the only endpoint that takes a body.
     max_request_bytes: int = 1024 * 1024
