@@ -41,8 +41,10 @@ class Candidate:
     cut: str = "aside"  # how the subtree was cut: "aside" (a trailing aside left out), "whole", "core", "comma"
 
 
-def candidates(verb: Token, rule_span: tuple[int, int] | None, end_of) -> list[Candidate]:
-    """Content spans the parse offers for `verb`; `end_of(token)` ends a subtree before a trailing aside.
+def candidates(verb: Token, rule_span: tuple[int, int] | None, end_of, as_head: Token | None = None
+               ) -> list[Candidate]:
+    """Content spans the parse offers for `verb`; `end_of(token)` ends a subtree before a trailing aside;
+    `as_head`, the main clause's verb when `verb` stands in an "as" clause before it.
 
     Each dependent gives its subtree cut in up to four ways, since news and its annotators differ on where a
     content ends: less a trailing aside, whole, its core noun phrase (without the clauses and prepositions after
@@ -80,6 +82,12 @@ def candidates(verb: Token, rule_span: tuple[int, int] | None, end_of) -> list[C
         lo = head.left_edge.i  # the clause before the cue: "… , officials said"
         if verb.left_edge.i - lo >= 2:
             add("head", lo, verb.left_edge.i, "aside")
+    elif as_head is not None:   # the clause after it: "As officials said, …"
+        lo = verb.right_edge.i + 1
+        while lo < as_head.i and doc[lo].is_punct:
+            lo += 1
+        add("head", lo, end_of(as_head), "aside")
+        add("head", lo, as_head.right_edge.i + 1, "whole")
     return out
 
 

@@ -238,7 +238,7 @@ def scored_candidates(cue: Token, attributor: Attributor) -> list[tuple[Candidat
     source = attributor.subject_of(cue) or participle_owner(cue)
     if source is None:
         return []
-    cands = candidates(cue, rule, _without_appendix)
+    cands = candidates(cue, rule, _without_appendix, as_clause_head(cue))
     return [(cand, feats, source) for cand, feats in zip(cands, features(cue, source, cands, lists))]
 
 
@@ -295,6 +295,8 @@ def content_of(cue: Token) -> tuple[int, int] | None:
         if slot == "head":
             if cue.dep_ == "parataxis":
                 return _interrupted_clause(cue)
+            if as_clause_head(cue) is not None:   # _content trims the comma after the "as" clause
+                return cue.right_edge.i + 1, _without_appendix(cue.head)
             continue
         for child in cue.children:
             if slot_of(child) != slot or (slot in {"dobj", "xcomp"} and child.i < cue.i):
@@ -325,6 +327,16 @@ def _object_and_predicate(cue: Token) -> tuple[int, int] | None:
         if c.dep_ == "prep" and c.i == hi:
             hi = c.right_edge.i + 1
     return lo, hi
+
+
+def as_clause_head(cue: Token) -> Token | None:
+    """The main clause's verb when the cue stands in an "as" clause before it ("As the Post reported, [the
+    department issued subpoenas]"): what the main clause states is what the source said."""
+    head = cue.head
+    if cue.dep_ != "advcl" or head.i < cue.i or head.pos_ not in {"VERB", "AUX"}:
+        return None
+    mark = next((c for c in cue.children if c.dep_ == "mark"), None)
+    return head if mark is not None and mark.lower_ == "as" and mark.i == cue.left_edge.i else None
 
 
 def _interrupted_clause(cue: Token) -> tuple[int, int]:

@@ -50,6 +50,20 @@ def test_a_parenthetical_cue_reports_the_whole_clause_it_interrupts(nlp):
     assert doc[lo].text == "It" and hi >= doc[-2].i + 1
 
 
+def test_an_as_clause_reports_the_main_clause_after_it(nlp, indirect):
+    doc = nlp("As the mayor said on Monday, the bridge will reopen next spring.")
+    cue = token(doc, "said")
+    assert reported.as_clause_head(cue).text == "reopen"
+    lo, hi = reported.content_of(cue)
+    assert doc[lo:hi].text.strip(", .") == "the bridge will reopen next spring"
+    got = indirect("Jane Smith is the mayor.\n\nAs Smith noted on Monday, the bridge will reopen next spring.")
+    assert got.get("the bridge will reopen next spring") == "Jane Smith"
+    # an "as" clause after its main clause is not this construction; "as" of time reports nothing
+    doc = nlp("The bridge closed, as the mayor said.")
+    assert reported.as_clause_head(token(doc, "said")) is None
+    assert not indirect("Jane Smith is the mayor.\n\nAs Smith spoke, protesters gathered outside the hall.")
+
+
 def test_a_stance_named_by_a_noun_reports_its_object(indirect):
     got = indirect("Jane Smith is a senator.\n\nSmith voiced support for the new bridge on Monday. "
                    "Her refusal to answer questions about the budget angered the committee.")
