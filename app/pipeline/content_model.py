@@ -77,7 +77,15 @@ def candidates(verb: Token, rule_span: tuple[int, int] | None, end_of, as_head: 
         comma = next((t.i for t in doc[lo:node.right_edge.i + 1] if t.text in {",", ";", "—", "--"} and t.i > lo), None)
         if comma is not None:
             add(slot, lo, comma, "comma")
+    # a passive's subject is what the agent said or thinks of: "[the plan] was criticized by Democrats"
+    patient = next((c for c in verb.children if c.dep_ == "nsubjpass"), None)
+    if patient is not None and any(c.dep_ == "agent" for c in verb.children):
+        add("nsubjpass", patient.left_edge.i, end_of(patient), "aside")
+        add("nsubjpass", patient.left_edge.i, patient.right_edge.i + 1, "whole")
     head = verb.head
+    # ... and so is the noun a passive participle modifies: "[legislative changes] proposed by the government"
+    if verb.dep_ == "acl" and verb.tag_ == "VBN" and head.i < verb.i and any(c.dep_ == "agent" for c in verb.children):
+        add("nsubjpass", head.left_edge.i, verb.left_edge.i, "aside")
     if verb.dep_ in {"parataxis", "ccomp", "advcl"} and head.i != verb.i and head.i < verb.i:
         lo = head.left_edge.i  # the clause before the cue: "… , officials said"
         if verb.left_edge.i - lo >= 2:

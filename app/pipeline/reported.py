@@ -14,7 +14,7 @@ import re
 from spacy.tokens import Doc, Span, Token
 
 from app.pipeline.nlp import lemma
-from app.pipeline.attribution import Attributor
+from app.pipeline.attribution import Attributor, is_dateline
 from app.pipeline.content_model import Candidate, ContentModel, candidates, features, load_model
 from app.pipeline.cue_lexicon import load_lexicon, slot_of
 from app.pipeline.nominal import nominal_content
@@ -55,8 +55,8 @@ def _content(span: Span, mask: list[bool], min_tokens: int = MIN_CONTENT_TOKENS)
     """Trim a content clause and reject it when it is mostly a direct quote (counted there instead)."""
     doc = span.doc
     start, end = span.start, span.end
-    while start < end and (doc[start].is_punct or doc[start].is_space):
-        start += 1
+    while start < end and (doc[start].is_punct or doc[start].is_space or is_dateline(doc[start])):
+        start += 1   # nor the dateline of a wire story's first sentence ("WASHINGTON (AP) —"): where it was filed
     while end > start and (doc[end - 1].is_punct or doc[end - 1].is_space):
         end -= 1
     if end - start < min_tokens:

@@ -34,6 +34,16 @@ def test_an_object_is_offered_whole_and_as_its_core_noun_phrase(nlp):
     assert "the plan" in got["core"]
 
 
+def test_a_passive_with_an_agent_offers_its_subject(nlp):
+    got = spans_of(nlp("The new bridge plan was criticized by the council on Monday."), "criticized")
+    assert "The new bridge plan" in got["aside"]
+    # without an agent nobody is named as holding a view of the subject
+    got = spans_of(nlp("The new bridge plan was criticized on Monday."), "criticized")
+    assert "The new bridge plan" not in {span for spans in got.values() for span in spans}
+    got = spans_of(nlp("The council rejected the changes proposed by the mayor."), "proposed")
+    assert "the changes" in got["aside"]   # a passive participle's noun, before it
+
+
 def test_a_trailing_aside_is_offered_with_and_without_it(nlp):
     got = spans_of(nlp("The senator rejected the plan, which the mayor proposed."), "rejected")
     assert "the plan" in got["aside"]

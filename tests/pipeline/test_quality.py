@@ -34,5 +34,5 @@ def test_polnear_dev_does_not_regress(extractor):
     assert m["direct"]["quote_f1"] >= 0.95
     assert m["direct"]["speaker_acc"] >= 0.945
     assert m["direct"]["attributed_f1"] >= 0.905
-    assert m["indirect"]["quote_f1"] >= 0.62
+    assert m["indirect"]["quote_f1"] >= 0.63
     assert m["indirect"]["speaker_acc"] >= 0.935

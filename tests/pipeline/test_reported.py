@@ -64,6 +64,11 @@ def test_an_as_clause_reports_the_main_clause_after_it(nlp, indirect):
     assert not indirect("Jane Smith is the mayor.\n\nAs Smith spoke, protesters gathered outside the hall.")
 
 
+def test_a_wire_dateline_is_not_part_of_a_content(indirect):
+    got = indirect("WASHINGTON (AP) — The bridge will reopen next spring, officials said on Monday.")
+    assert list(got) == ["The bridge will reopen next spring"]
+
+
 def test_a_stance_named_by_a_noun_reports_its_object(indirect):
     got = indirect("Jane Smith is a senator.\n\nSmith voiced support for the new bridge on Monday. "
                    "Her refusal to answer questions about the budget angered the committee.")
