@@ -25,12 +25,13 @@ from pathlib import Path
 from starlette.types import Scope
 
 # request headers that never change a read's body: conditional (If-None-Match is applied to a kept answer as to
-# a new one), transport and client identity headers
+# a new one), transport and client identity headers (behind a proxy, the client's address: the scheme it implies
+# is in the key as the scope's)
 IGNORED_HEADERS = frozenset({
     b"if-none-match", b"if-modified-since", b"connection", b"keep-alive", b"user-agent", b"cache-control",
     b"pragma", b"dnt", b"referer", b"priority", b"upgrade-insecure-requests", b"sec-fetch-dest",
     b"sec-fetch-mode", b"sec-fetch-site", b"sec-fetch-user", b"accept-language", b"x-request-id", b"traceparent",
-    b"tracestate",
+    b"tracestate", b"x-forwarded-for", b"x-real-ip",
 })
 MAX_PAGE_SHARE = 8   # one answer may take at most this fraction of the store
 
@@ -71,8 +72,8 @@ class PageCache:
             if self._connection is None:
                 if not self.path.is_file():
                     return None
-                self._connection = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False,
-                                                   isolation_level=None)
+                self._connection = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True,
+                                                   check_same_thread=False, isolation_level=None)
             version = self._connection.execute("PRAGMA data_version").fetchone()[0]
         except sqlite3.Error:
             self.close()

@@ -53,6 +53,12 @@ def test_the_store_is_bounded_by_bytes(tmp_path):
     cache.close()
 
 
+def test_a_file_name_with_uri_characters_is_read(tmp_path):
+    cache = PageCache(database(tmp_path / "a db?#%.sqlite"), 1 << 20)
+    assert cache.version() is not None
+    cache.close()
+
+
 def test_nothing_is_kept_without_a_database_file(tmp_path):
     cache = PageCache(tmp_path / "missing.sqlite", 1 << 20)
     assert cache.version() is None
@@ -66,7 +72,8 @@ def test_the_key_has_what_an_answer_depends_on():
                 "headers": [(k.replace("_", "-").encode(), v.encode()) for k, v in headers.items()]}
 
     base = page_key(scope(host="a.example"))
-    assert page_key(scope(host="a.example", user_agent="bot/1", if_none_match='"x"')) == base
+    assert page_key(scope(host="a.example", user_agent="bot/1", if_none_match='"x"', x_forwarded_for="10.0.0.7")) \
+        == base
     for other in (scope("/entities", host="a.example"), scope(query=b"limit=2", host="a.example"),
                   scope(host="b.example"), scope(host="a.example", accept="application/ld+json")):
         assert page_key(other) != base
