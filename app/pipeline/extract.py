@@ -239,9 +239,23 @@ def extract_doc(doc: Doc, cleaned: Cleaned) -> Extraction:
         if kind != "unattributed":  # titles and scare quotes neither start nor break a run of quotes
             prev = (record, att, para_start)
     quotes = merge_clause_pieces(text, quotes)
-    quotes.extend(reported_speech(doc, attributor, mask))
+    reported = reported_speech(doc, attributor, mask)
+    quotes = [_within_reported(q, reported) for q in quotes] + reported
     quotes.sort(key=lambda r: r.start)
     return Extraction(text=text, title=cleaned.title, quotes=quotes, entities=to_records(clusters))
+
+
+def _within_reported(quote: QuoteRecord, reported: list[QuoteRecord]) -> QuoteRecord:
+    """A quoted phrase that no cue of its own attributes (its speaker carried over from an earlier quote) takes the
+    source of the reported statement it stands in: "As Paul Ryan has pointed out, that's the “textbook
+    definition” of racism" is Ryan's phrase, whoever spoke last."""
+    if quote.kind != "fragment" or quote.cue is not None:
+        return quote
+    for r in reported:
+        if r.start <= quote.start and quote.end <= r.end and r.speaker_mention is not None:
+            return replace(quote, cue=r.cue, speaker=r.speaker, speaker_key=r.speaker_key,
+                           speaker_mention=r.speaker_mention)
+    return quote
 
 
 # what may stand between two quoted pieces of one list: commas, a conjunction, an article

@@ -386,3 +386,13 @@ def test_he_and_she_skip_a_person_the_article_calls_mrs_or_mr(extract, pronoun, 
 def test_a_relative_pronoun_is_the_attributing_mention_of_its_actor(extract, text, kind, speaker):
     q = next(q for q in extract(text).quotes if q.kind == kind)
     assert (q.speaker_mention.text, q.speaker) == ("who", speaker)
+
+
+def test_a_phrase_inside_a_reported_statement_is_its_sources(extract):
+    text = ("Mayor meets council\n\nJohn Smith is the mayor. Jane Doe chairs the council.\n\n"
+            "“We will vote on Monday,” Doe said. As Smith has pointed out, the plan is the “textbook definition” of "
+            "waste.")
+    result = extract(text)
+    phrase = next(q for q in result.quotes if q.text == "textbook definition")
+    assert phrase.kind == "fragment" and phrase.speaker == "John Smith"
+    assert phrase.cue == "pointed" and result.text[phrase.speaker_mention.start:phrase.speaker_mention.end] == "Smith"
