@@ -31,6 +31,7 @@ show find reveal suggest
 SPEAKER_LABEL = re.compile(r"(?m)^[ \t]*((?:[A-Z][\w.’'-]*\s){0,3}[A-Z][\w.’'-]*)[ \t]*:[ \t]+(?=\S)")
 LABEL_STOP = {"Photo", "Photograph", "Image", "Credit", "Source", "Update", "Updated", "Note", "Editor",
               "Related", "Read", "Watch", "Listen", "See", "Q", "A", "Subscribe", "Follow", "Tags", "Share"}
+LABEL_FINDINGS = frozenset("poll survey study report".split())
 # Verbs whose object or infinitive complement is the content of a statement or stance
 # ("criticized his early-morning tweets", "plans to triple the size of the program")
 OBJECT_CUES = frozenset("""
@@ -431,8 +432,9 @@ def labelled_paragraphs(doc: Doc, attributor: Attributor, mask: list[bool]) -> l
         if label.split()[0] in LABEL_STOP or label.isdigit():
             continue
         label_span = doc.char_span(m.start(1), m.end(1), alignment_mode="expand")
-        if label_span is None or not all(t.pos_ == "PROPN" or t.text.isupper() for t in label_span):
-            continue
+        if label_span is None or not (all(t.pos_ == "PROPN" or t.text.isupper() for t in label_span)
+                                      or (len(label_span) == 1 and label_span[0].lower_ in LABEL_FINDINGS)):
+            continue   # a name ("Caddell:", "PENCE:"), or a finding's holder ("Poll: Sanders leads …")
         line_end = text.find("\n", m.end())
         line_end = len(text) if line_end < 0 else line_end
         content = doc.char_span(m.end(), line_end, alignment_mode="contract")

@@ -104,6 +104,14 @@ def test_a_headline_can_report_speech():
     assert any(q.kind == "indirect" and q.text == "the bridge will close in May" for q in quotes)
 
 
+def test_a_headline_label_may_be_a_poll_but_not_any_word():
+    ex = Extractor()
+    got = [(q.kind, q.speaker, q.text) for q in ex.extract(
+        "Poll: Sanders Leads Clinton Among Young Voters\n\nThe survey was taken in May.").quotes]
+    assert ("indirect", "Poll", "Sanders Leads Clinton Among Young Voters") in got
+    assert not ex.extract("Breaking: Bridge Closes After Storm Damage\n\nThe city council met.").quotes
+
+
 def test_a_hedged_claim_is_reported_without_a_speaker():
     ex = Extractor()
     body = "Prices are expected to rise next year. It appears that the bridge was never inspected."
