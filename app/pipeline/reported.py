@@ -72,7 +72,20 @@ def _content(span: Span, mask: list[bool], min_tokens: int = MIN_CONTENT_TOKENS)
         quoted += len(tok.text) * mask[tok.i]
     if quoted * 2 >= total:
         return None
+    # the closing mark of a phrase the content quotes stays with it ("called the proposal «absurd»")
+    if end < len(doc) and not doc[end - 1].whitespace_ and doc[end].text in CLOSING_MARKS \
+            and _unclosed(doc[start:end].text):
+        end += 1
     return doc[start:end]
+
+
+CLOSING_MARKS = frozenset("”»\"")
+
+
+def _unclosed(text: str) -> bool:
+    """Whether a double quotation opened in `text` is still open at its end."""
+    straight = text.count('"') % 2 == 1
+    return straight or text.count("“") > text.count("”") or text.count("«") > text.count("»")
 
 
 def reported_speech(doc: Doc, attributor: Attributor, mask: list[bool]) -> list[QuoteRecord]:

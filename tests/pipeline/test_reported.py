@@ -112,6 +112,13 @@ def test_a_headline_label_may_be_a_poll_but_not_any_word():
     assert not ex.extract("Breaking: Bridge Closes After Storm Damage\n\nThe city council met.").quotes
 
 
+def test_a_content_keeps_the_closing_mark_of_a_phrase_it_quotes(indirect):
+    got = indirect("Jane Smith is the mayor.\n\nSmith said the bridge is “unsafe” and must close. "
+                   "Smith also said the plan was “too costly”.")
+    assert "the bridge is “unsafe” and must close" in got
+    assert "the plan was “too costly”" in got   # the mark after the last word, not only inside
+
+
 def test_a_hedged_claim_is_reported_without_a_speaker():
     ex = Extractor()
     body = "Prices are expected to rise next year. It appears that the bridge was never inspected."
