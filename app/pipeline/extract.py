@@ -122,8 +122,8 @@ def quote_kind(text: str, q: QuoteSpan, attribution: Attribution) -> str:
         return "speech"
     if attribution.source is None and attribution.cue is None:
         return "unattributed"
-    if sentence and inner.rstrip()[-1:] in ".!?":
-        return "speech"   # a short quoted sentence of its speaker's ("Families need certainty.")
+    if sentence and inner.rstrip()[-1:] in ".!?,":
+        return "speech"   # a short quoted sentence of its speaker's ("Families need certainty.", "We are ready,")
     return "fragment"
 
 

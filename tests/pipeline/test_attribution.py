@@ -280,6 +280,10 @@ def test_a_short_quoted_sentence_is_speech(extract):
     text = "“It's simply not enough,” Paul Johnson said. “Families need certainty.”"
     assert [(q.kind, q.speaker) for q in extract(text).quotes] == [
         ("speech", "Paul Johnson"), ("speech", "Paul Johnson")]
+    # a short one before its attribution, ending in a comma, is a statement too, not a phrase of the writer's
+    text = "Maria Lopez lives near the beach.\n\n“We are ready,” Lopez told the BBC. She called it “a long night”."
+    assert [(q.kind, q.text) for q in extract(text).quotes if q.kind != "indirect"] == [
+        ("speech", "We are ready,"), ("fragment", "a long night")]
 
 
 @pytest.mark.parametrize("opening", ["SAN FRANCISCO (Reuters) - ", "BEIJING, Sept 15 (Reuters) - ", "WASHINGTON — ", ""])
