@@ -234,6 +234,17 @@ class Attributor:
                 cl = self.token_index.get(child.i) if child.dep_ == "appos" else None
                 if cl is not None and cl.kind in {"person", "organization"}:
                     return cl
+            # "A spokesman for the Kremlin, Dmitry Peskov, said": the parser often hangs the person's name on the
+            # organisation it follows, which a person cannot be in apposition to
+            for prep in (c for c in tok.children if c.dep_ == "prep"):
+                for pobj in (c for c in prep.children if c.dep_ == "pobj"):
+                    owner = self.token_index.get(pobj.i)
+                    if owner is None or owner.kind == "person":
+                        continue
+                    for appos in (c for c in pobj.children if c.dep_ == "appos"):
+                        cl = self.token_index.get(appos.i)
+                        if cl is not None and cl.kind == "person":
+                            return cl
         span = self.mention_span(tok)
         for t in span:
             cl = self.token_index.get(t.i)

@@ -400,3 +400,9 @@ def test_a_phrase_inside_a_reported_statement_is_its_sources(extract):
     phrase = next(q for q in result.quotes if q.text == "textbook definition")
     assert phrase.kind == "fragment" and phrase.speaker == "John Smith"
     assert phrase.cue == "pointed" and result.text[phrase.speaker_mention.start:phrase.speaker_mention.end] == "Smith"
+
+
+def test_a_name_hung_on_the_organisation_is_the_spokesmans(extract):
+    reported = only(extract("A spokesman for the Kremlin, Dmitry Peskov, said the talks were constructive."),
+                    "indirect")
+    assert [(q.speaker, q.speaker_mention.text) for q in reported] == [("Dmitry Peskov", "A spokesman")]
