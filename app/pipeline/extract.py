@@ -8,7 +8,7 @@ from itertools import islice
 from typing import Iterable, Iterator
 
 from spacy.language import Language
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
 
 from app.pipeline.attribution import Attribution, Attributor
 from app.pipeline.clean import Cleaned, clean
@@ -20,6 +20,7 @@ from app.pipeline.types import Extraction, Mention, QuoteRecord
 
 EXTRACTOR_VERSION = "whosaid-rules-0.2"
 SPEECH_MIN_WORDS = 4
+INTERRUPTION_MAX_WORDS = 12   # words of an attribution that interrupts one statement (“A,” Mr. X, a …, said, “b”)
 QUOTE_MARK_CHARS = "\"“”‘’'"
 
 
@@ -227,6 +228,8 @@ def extract_doc(doc: Doc, cleaned: Cleaned) -> Extraction:
         if att.source is None and not in_heading:
             att = _inherited(attributor, att, q, sent, para_start, text, prev)
         kind = "unattributed" if in_heading else "speech" if labelled else quote_kind(text, q, att)
+        if kind == "fragment" and _resumes(prev, q, sent, att, text):
+            kind = "speech"   # “The relationship,” Mr. Gabuev said, “is asymmetric.”: one statement, interrupted
         if kind == "unattributed":
             att = Attribution()  # a title, term or scare quote is nobody's words, whatever verb stands near it
         record = QuoteRecord(
@@ -243,6 +246,20 @@ def extract_doc(doc: Doc, cleaned: Cleaned) -> Extraction:
     quotes = [_within_reported(q, reported) for q in quotes] + reported
     quotes.sort(key=lambda r: r.start)
     return Extraction(text=text, title=cleaned.title, quotes=quotes, entities=to_records(clusters))
+
+
+def _resumes(prev: tuple[QuoteRecord, Attribution, int] | None, q: QuoteSpan, sent: Span, att: Attribution,
+             text: str) -> bool:
+    """Whether a quote continues the statement its attribution interrupted: the one before it, in the same
+    sentence and by the same speaker, was speech that broke off at a comma, and only that attribution and a
+    comma stand between them (not "…,” Lavrov said, describing the meeting as “wonderful.”")."""
+    if prev is None:
+        return False
+    record, prev_att = prev[0], prev[1]
+    between = text[record.end:q.open_mark]
+    return (record.kind == "speech" and record.sentence_start == sent.start_char and record.text.rstrip()[-1:] == ","
+            and att.cluster is not None and att.cluster is prev_att.cluster
+            and between.rstrip().endswith(",") and len(between.split()) <= INTERRUPTION_MAX_WORDS)
 
 
 def _within_reported(quote: QuoteRecord, reported: list[QuoteRecord]) -> QuoteRecord:

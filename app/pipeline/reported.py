@@ -72,10 +72,14 @@ def _content(span: Span, mask: list[bool], min_tokens: int = MIN_CONTENT_TOKENS)
         quoted += len(tok.text) * mask[tok.i]
     if quoted * 2 >= total:
         return None
-    # the closing mark of a phrase the content quotes stays with it ("called the proposal «absurd»")
-    if end < len(doc) and not doc[end - 1].whitespace_ and doc[end].text in CLOSING_MARKS \
-            and _unclosed(doc[start:end].text):
-        end += 1
+    # the closing mark of a phrase the content quotes stays with it ("called the proposal «absurd»"), with the
+    # punctuation American style puts inside it ("described it as “wonderful.”")
+    if _unclosed(doc[start:end].text):
+        close = end
+        while close < min(len(doc), end + 2) and doc[close].text in ".,!?" and not doc[close - 1].whitespace_:
+            close += 1
+        if close < len(doc) and not doc[close - 1].whitespace_ and doc[close].text in CLOSING_MARKS:
+            end = close + 1
     return doc[start:end]
 
 

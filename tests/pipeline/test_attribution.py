@@ -406,3 +406,12 @@ def test_a_name_hung_on_the_organisation_is_the_spokesmans(extract):
     reported = only(extract("A spokesman for the Kremlin, Dmitry Peskov, said the talks were constructive."),
                     "indirect")
     assert [(q.speaker, q.speaker_mention.text) for q in reported] == [("Dmitry Peskov", "A spokesman")]
+
+
+def test_an_interrupted_statement_is_speech_on_both_sides(extract):
+    text = "Alexander Gabuev is a fellow.\n\n“The relationship,” Mr. Gabuev said, “is asymmetric.”"
+    assert [(q.kind, q.speaker) for q in only(extract(text))] == [("speech", "Alexander Gabuev")] * 2
+    # a phrase quoted later in the writer's own words stays a fragment
+    text = ("Sergey Lavrov is the foreign minister.\n\n“We see eye to eye on everything,” Mr. Lavrov said, "
+            "describing the meeting as “wonderful.”")
+    assert [q.kind for q in only(extract(text)) if q.kind != "indirect"] == ["speech", "fragment"]

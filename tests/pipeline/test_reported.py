@@ -117,6 +117,8 @@ def test_a_content_keeps_the_closing_mark_of_a_phrase_it_quotes(indirect):
                    "Smith also said the plan was “too costly”.")
     assert "the bridge is “unsafe” and must close" in got
     assert "the plan was “too costly”" in got   # the mark after the last word, not only inside
+    got = indirect("Jane Smith is the mayor.\n\nSmith described the meeting as “wonderful.” Then she left.")
+    assert "the meeting as “wonderful.”" in got   # with the period American style puts inside it
 
 
 def test_a_hedged_claim_is_reported_without_a_speaker():
