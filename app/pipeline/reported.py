@@ -281,12 +281,23 @@ def verb_contents(cue: Token, source: Token, lo: int, hi: int, slot: str, mask: 
     contents = []
     for a, b in spans:
         a, b = max(a, sent.start), min(b, sent.end)
+        a = _past_saying(doc, a, b)
         # one piece, or two around an attribution that sits inside the content
         pieces = _around_attribution(a, b, cue, source)
         # a piece cut by the attribution may be short ("The museum, Mr. Obama said, would …"), and an object
         # may be one word ("applauded [the ruling]", "rejected [it]"), whichever rule or slot offered it
         contents += [_content(doc[x:y], mask, 1) for x, y in pieces]
     return contents
+
+
+def _past_saying(doc: Doc, lo: int, hi: int) -> int:
+    """Where a content starts once a participle of saying that opens it is left out: "was quoted as [saying] that
+    Russia valued the partnership" reports what was said, not the saying."""
+    first = doc[lo]
+    if first.tag_ != "VBG" or lemma(first) not in REPORTING_VERBS:
+        return lo
+    clause = next((c for c in first.children if c.dep_ == "ccomp" and c.i > first.i), None)
+    return clause.left_edge.i if clause is not None and clause.left_edge.i < hi else lo
 
 
 def content_of(cue: Token) -> tuple[int, int] | None:

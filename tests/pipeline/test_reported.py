@@ -121,6 +121,11 @@ def test_a_content_keeps_the_closing_mark_of_a_phrase_it_quotes(indirect):
     assert "the meeting as “wonderful.”" in got   # with the period American style puts inside it
 
 
+def test_quoted_as_saying_reports_what_was_said(indirect):
+    got = indirect("Jane Smith is the mayor.\n\nSmith was quoted as saying that the bridge would reopen in May.")
+    assert got == {"that the bridge would reopen in May": "Jane Smith"}
+
+
 def test_a_hedged_claim_is_reported_without_a_speaker():
     ex = Extractor()
     body = "Prices are expected to rise next year. It appears that the bridge was never inspected."
