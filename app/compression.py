@@ -14,10 +14,14 @@ from starlette.middleware.gzip import GZipMiddleware
 from starlette.types import Message, Receive, Scope, Send
 
 
+def accepts_gzip(scope: Scope) -> bool:
+    """Whether the request's Accept-Encoding names gzip."""
+    return any(name == b"accept-encoding" and b"gzip" in value for name, value in scope["headers"])
+
+
 class GZip(GZipMiddleware):
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or any(name == b"accept-encoding" and b"gzip" in value
-                                           for name, value in scope["headers"]):
+        if scope["type"] != "http" or accepts_gzip(scope):
             await super().__call__(scope, receive, send)
             return
         held: Message | None = None

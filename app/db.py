@@ -36,11 +36,19 @@ SQLITE_PRAGMAS = ("journal_mode=WAL", "synchronous=NORMAL", "busy_timeout=5000")
 READ_ONLY = "whosaid.read_only"
 
 
-def _prepare_sqlite_file(url: str) -> None:
-    """Create the parent folder of a SQLite file (./data/ by default) so a fresh checkout just works."""
+def sqlite_file(url: str) -> Path | None:
+    """The file a SQLite URL names; None for other databases and in-memory SQLite."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
-        Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        return Path(parsed.database).expanduser()
+    return None
+
+
+def _prepare_sqlite_file(url: str) -> None:
+    """Create the parent folder of a SQLite file (./data/ by default) so a fresh checkout just works."""
+    path = sqlite_file(url)
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
 
 
 def sqlite_pragmas(*, foreign_keys: bool = True, query_only: bool = False) -> tuple[str, ...]:

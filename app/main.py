@@ -7,12 +7,10 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
-from sqlalchemy.engine import make_url
 from starlette.concurrency import run_in_threadpool
 
 import app as package
@@ -20,7 +18,7 @@ from app.api import explorer, include_api
 from app.api.direct import DirectHeaders, WhosaidAPI
 from app.compression import GZip
 from app.core.config import Settings, get_settings
-from app.db import upgrade_database
+from app.db import sqlite_file, upgrade_database
 from app.deps import RequestSessions
 from app.errors import install_error_handlers
 from app.http_cache import ConditionalGetMiddleware
@@ -90,10 +88,8 @@ def create_app(*, database_url: str | None = None, upgrade: bool = True, setting
 
 def page_cache(database_url: str, megabytes: int) -> PageCache | None:
     """The store of whole answers, on a SQLite file only (app/page_cache.py)."""
-    url = make_url(database_url)
-    if megabytes <= 0 or url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
-        return None
-    return PageCache(Path(url.database), megabytes << 20)
+    path = sqlite_file(database_url)
+    return PageCache(path, megabytes << 20) if path is not None and megabytes > 0 else None
 
 
 app = create_app()

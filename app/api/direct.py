@@ -32,7 +32,7 @@ from starlette.routing import Match, get_route_path
 from starlette.types import Receive, Scope, Send
 
 from app.api.planned import plan_for
-from app.compression import GZip
+from app.compression import GZip, accepts_gzip
 from app.deps import SESSIONS_KEY, close_sessions
 from app.http_cache import conditional, etag_matches, not_modified_headers
 from app.page_cache import KeptPage, PageCache, page_key
@@ -69,7 +69,7 @@ class WhosaidAPI(FastAPI):
         if (scope["type"] == "http" and scope["method"] == "GET" and self.direct is not None
                 and not self.dependency_overrides and getattr(self.state, "planned_routes", True)):
             cache = self.page_cache
-            if cache is not None and not _accepts_gzip(scope):
+            if cache is not None and not accepts_gzip(scope):
                 key, version = page_key(scope), cache.version()
                 kept = cache.get(key, version)
                 if kept is not None:
@@ -173,7 +173,7 @@ class WhosaidAPI(FastAPI):
         if (type(response).__call__ is not Response.__call__ or response.background is not None
                 or self.direct.cors):
             return False   # streamed, a file, work to do after sending, or CORS (Vary: Origin on every answer)
-        return not _accepts_gzip(scope)
+        return not accepts_gzip(scope)
 
     async def _send_one_pass(self, scope: Scope, response: Response, send: Send) -> None:
         direct = self.direct
@@ -198,10 +198,6 @@ async def _send_kept(direct: DirectHeaders, page: KeptPage, if_none_match: str |
                               direct.security)
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
-
-
-def _accepts_gzip(scope: Scope) -> bool:
-    return any(name == b"accept-encoding" and b"gzip" in value for name, value in scope["headers"])
 
 
 def _if_none_match(scope: Scope) -> str | None:
