@@ -7,7 +7,11 @@ invocation, on the same texts, so they can be compared on this noisy shared mach
 
 - `one-by-one`: the baseline, one nlp() call per article (batch size 1), as ingest worked before batching;
 - `batched`:    one process, texts streamed through nlp.pipe in batches;
-- `workers=N`:  N extraction processes (`whosaid ingest --workers N`), this process the only writer.
+- `workers=N`:  N extraction processes (`whosaid ingest --workers N`), this process the only writer;
+- `alone x2`:   what this machine gives two processes of this work: extraction only (no database), first all the
+                texts in one process, then each half in its own process, both at once. Its speed-up is the ceiling
+                for `workers=2`: when the two vCPUs share a physical core, or the host is busy, two processes get
+                less than twice the work done, whatever the code.
 
 Printed: articles/s and words/s (wall clock; the single-process runs load the model before the clock starts, the
 worker runs include starting their processes, a few seconds each), words per CPU-second (this process and its
@@ -23,6 +27,7 @@ when other jobs share the machine.
     python benchmarks/ingest_bench.py                         # all PolNeAR texts; 1 and 2 workers
     python benchmarks/ingest_bench.py --limit 200 --workers 2 3
     python benchmarks/ingest_bench.py --limit 150 --no-baseline --against ../main
+    python benchmarks/ingest_bench.py --no-baseline --no-ceiling     # without the two-process ceiling (alone x2)
 """
 from __future__ import annotations
 
@@ -122,6 +127,37 @@ def run_one(corpus: Path, config: str) -> dict:
             "memory_by_tenth": samples, "db_mb": db.stat().st_size / 2**20}
 
 
+def extract_only(corpus: Path, part: int, parts: int) -> dict:
+    """Extraction alone (no database) of every `parts`-th text from `part`, in this (child) process: the clock
+    starts once the model is loaded, as in `batched`. Prints a JSON line with wall-clock start and end."""
+    from app.pipeline.extract import Extractor
+    from app.pipeline.nlp import load_nlp
+
+    extractor = Extractor(load_nlp(), batch_size=16)
+    files = sorted(corpus.glob("*.txt"))[part::parts]
+    raws = [f.read_text(encoding="utf-8") for f in files]
+    start = time.time()
+    for _ in extractor.extract_each(raws):
+        pass
+    return {"start": start, "end": time.time()}
+
+
+def parallel_ceiling(corpus: Path) -> float:
+    """Speed-up of two extraction-only processes at once, each on half the texts, over one on all of them."""
+    def launch(part: int, parts: int) -> subprocess.Popen:
+        return subprocess.Popen([sys.executable, __file__, "--extract-only", f"{part}/{parts}", "--corpus",
+                                 str(corpus)], stdout=subprocess.PIPE, text=True)
+
+    def finish(procs: list[subprocess.Popen]) -> float:
+        runs = [json.loads(p.communicate()[0].strip().splitlines()[-1]) for p in procs]
+        return max(r["end"] for r in runs) - min(r["start"] for r in runs)
+
+    one = finish([launch(0, 1)])
+    # each loads its model (~1-2 s) before its clock starts; they start within a few ms of each other
+    two = finish([launch(0, 2), launch(1, 2)])
+    return one / two
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--polnear", type=Path, default=ROOT.parent / "shared" / "polnear")
@@ -131,9 +167,15 @@ def main() -> None:
     parser.add_argument("--against", type=Path, help="another checkout whose code runs each configuration too")
     parser.add_argument("--one", help=argparse.SUPPRESS)
     parser.add_argument("--corpus", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--extract-only", help=argparse.SUPPRESS)
+    parser.add_argument("--no-ceiling", action="store_true", help="skip the two-process ceiling (alone x2)")
     args = parser.parse_args()
     if args.one:
         print(json.dumps(run_one(args.corpus, args.one)))
+        return
+    if args.extract_only:
+        part, parts = map(int, args.extract_only.split("/"))
+        print(json.dumps(extract_only(args.corpus, part, parts)))
         return
 
     corpus = Path(tempfile.mkdtemp(prefix="ingest-bench-corpus-"))
@@ -144,6 +186,7 @@ def main() -> None:
     print(f"{'code':6} {'configuration':12} {'articles/s':>10} {'words/s':>8} {'w/CPU-s':>8} {'speed-up':>8} "
           f"{'quotes':>7} {'writer MB':>9} {'worker MB':>9}  writer RSS anon+file MB at each tenth; SQLite's")
     batched_seconds: dict[str, float] = {}
+    speedups: dict[int, float] = {}   # this code's speed-up over batched, by number of workers
     codes = ([("against", args.against)] if args.against else []) + [("this", ROOT)]
     for config in configs:
         for label, code in codes:
@@ -156,11 +199,19 @@ def main() -> None:
             if config == "batched":
                 batched_seconds[label] = r["seconds"]
             speedup = f"{batched_seconds[label] / r['seconds']:.2f}x" if label in batched_seconds else "-"
+            if label == "this" and config.startswith("workers=") and "this" in batched_seconds:
+                speedups[int(config.split("=")[1])] = batched_seconds["this"] / r["seconds"]
             worker = f"{r['worker_peak_mb']:9.0f}" if config.startswith("workers") else f"{'-':>9}"
             tenths = " ".join(f"{anon}+{file}" for anon, file, _ in r["memory_by_tenth"])
             print(f"{label:6} {config:12} {articles / r['seconds']:10.1f} {words / r['seconds']:8.0f} "
                   f"{words / r['cpu_seconds']:8.0f} {speedup:>8} {r['quotes']:7d} {r['writer_peak_mb']:9.0f} "
                   f"{worker}  {tenths}; SQLite {r['memory_by_tenth'][-1][2]} MB", flush=True)
+    if not args.no_ceiling:
+        ceiling = parallel_ceiling(corpus)
+        reached = f"; workers=2 got {two_workers / ceiling:.0%} of it" if (two_workers := speedups.get(2)) else ""
+        print(f"{'-':6} {'alone x2':12} {'':>10} {'':>8} {'':>8} {ceiling:7.2f}x  two extraction-only processes at "
+              f"once, each on half the texts, against one on all: the machine's ceiling for workers=2{reached}",
+              flush=True)
 
 
 if __name__ == "__main__":
